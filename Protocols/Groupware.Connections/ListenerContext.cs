@@ -1,0 +1,63 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+
+namespace Groupware.Connections;
+
+/// <summary>Everything a session needs to know about the listener that accepted it.</summary>
+public sealed class ListenerContext
+{
+    /// <summary>TLS versions every listener accepts: 1.2 and 1.3 (RFC 8996 deprecates 1.0 and 1.1).</summary>
+    public const SslProtocols AllowedTlsVersions = SslProtocols.Tls12 | SslProtocols.Tls13;
+
+    public required string Name { get; init; }
+
+    public required string Protocol { get; init; }
+
+    public required TlsMode Tls { get; init; }
+
+    public required EndPoint EndPoint { get; init; }
+
+    public required NodePolicy Node { get; init; }
+
+    /// <summary>The node's certificate; null only on a listener that never speaks TLS.</summary>
+    public TlsCertificateStore? Certificates { get; init; }
+
+    public required SessionLimits Limits { get; init; }
+
+    /// <summary>ALPN identifiers offered on this listener (RFC 7301).</summary>
+    public IReadOnlyList<SslApplicationProtocol> ApplicationProtocols { get; init; } = [];
+
+    /// <summary>The security of a freshly accepted connection, before any STARTTLS.</summary>
+    public ConnectionSecurity SecurityOf(ConnectionContext connection)
+    {
+        var tls = connection.Features.Get<ITlsHandshakeFeature>();
+        return new ConnectionSecurity(
+            IsTls: tls is not null,
+            TlsProtocol: tls?.Protocol ?? SslProtocols.None,
+            CipherSuite: tls?.NegotiatedCipherSuite,
+            RemoteEndPoint: connection.RemoteEndPoint,
+            LocalEndPoint: connection.LocalEndPoint,
+            ListenerName: Name,
+            Protocol: Protocol,
+            ListenerTls: Tls,
+            Node: Node);
+    }
+
+    /// <summary>Server-side TLS options with the certificate current at this moment.</summary>
+    public SslServerAuthenticationOptions ServerTlsOptions()
+    {
+        var certificates = Certificates
+            ?? throw new InvalidOperationException($"listener {Name} has no certificate");
+        return new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = certificates.Current,
+            EnabledSslProtocols = AllowedTlsVersions,
+            ApplicationProtocols = ApplicationProtocols.Count > 0 ? [.. ApplicationProtocols] : null,
+            ClientCertificateRequired = false,
+            CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+        };
+    }
+}

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Groupware.Connections;
+
+/// <summary>Which accounts may log in with a clear-text password on an insecure (legacy) node.</summary>
+public enum PlaintextAccounts
+{
+    /// <summary>Only accounts flagged <c>legacy-device</c> (the default).</summary>
+    LegacyDevices,
+
+    /// <summary>Every account; the operator chose this deliberately.</summary>
+    Any,
+}
+
+/// <summary>
+/// The node-wide security policy every session carries to the auth module. A secure node
+/// (<see cref="AllowPlaintextAuth"/> false) refuses every password that arrives without TLS.
+/// </summary>
+/// <param name="NodeName">The node's name from <c>Node:Name</c>; shown in every log line.</param>
+/// <param name="AllowPlaintextAuth"><c>Node:AllowPlaintextAuth</c>: true only on a legacy node.</param>
+/// <param name="PlaintextAccounts"><c>Node:PlaintextAccounts</c>: who may log in in clear on a legacy node.</param>
+/// <param name="TrustedNetworks"><c>Node:TrustedNetworks</c>: networks whose clear-text connections count as secure.</param>
+public sealed record NodePolicy(
+    string NodeName,
+    bool AllowPlaintextAuth,
+    PlaintextAccounts PlaintextAccounts,
+    IReadOnlyList<IPNetwork> TrustedNetworks)
+{
+    /// <summary>A secure node with no trusted networks, for tools and tests.</summary>
+    public static NodePolicy Secure(string nodeName) => new(nodeName, false, PlaintextAccounts.LegacyDevices, []);
+
+    /// <summary>
+    /// Whether a clear-text connection from <paramref name="remote"/> counts as secure. Loopback is
+    /// not trusted unless listed: unlike Dovecot, a client on the same host is not assumed to be safe.
+    /// </summary>
+    public bool IsTrusted(EndPoint? remote)
+    {
+        if (remote is not IPEndPoint ip || TrustedNetworks.Count == 0)
+        {
+            return false;
+        }
+
+        var address = ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address;
+        foreach (var network in TrustedNetworks)
+        {
+            if (network.BaseAddress.AddressFamily == address.AddressFamily && network.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,374 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Groupware.Connections;
+using Groupware.Server.Hosting;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+
+namespace Groupware.Server.Configuration;
+
+/// <summary>
+/// Reads <see cref="GroupwareOptions"/> from configuration and lists every problem it finds, each
+/// naming its key, instead of stopping at the first: an operator fixes a file in one pass.
+/// </summary>
+internal sealed partial class ConfigReader
+{
+    private static readonly string[] TlsModes = ["implicit", "starttls", "none"];
+    private static readonly string[] PlaintextAccountValues = ["legacy-devices", "any"];
+
+    private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [""] = ["Node", "Database", "Tls", "Listeners", "Limits"],
+        ["Node"] = ["Name", "AllowPlaintextAuth", "PlaintextAccounts", "TrustedNetworks"],
+        ["Database"] = ["ConnectionString"],
+        ["Tls"] = ["CertificateFile", "KeyFile"],
+        ["Limits"] = ["MaxConnectionsPerListener", "MaxConnectionsPerIp", "TlsHandshakeTimeoutSeconds", "ShutdownTimeoutSeconds"],
+        ["Listeners:*"] = ["Protocol", "Endpoint", "Tls", "MaxConnections", "MaxConnectionsPerIp"],
+    };
+
+    private readonly List<ConfigProblem> _problems = [];
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")]
+    private static partial Regex NodeName();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,62}$")]
+    private static partial Regex ListenerName();
+
+    /// <summary>Builds the configuration of a node: the JSON file, then GROUPWARE__* environment variables.</summary>
+    public static IConfigurationRoot Build(string path, IDictionary<string, string?>? overrides = null)
+    {
+        var builder = new ConfigurationBuilder()
+            .AddJsonFile(Path.GetFullPath(path), optional: false, reloadOnChange: false)
+            .AddEnvironmentVariables("GROUPWARE__");
+        if (overrides is not null)
+        {
+            builder.AddInMemoryCollection(overrides);
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// Reads and checks the options. <paramref name="options"/> is null when any error was found;
+    /// warnings alone leave it set.
+    /// </summary>
+    public static IReadOnlyList<ConfigProblem> Read(IConfiguration configuration, ProtocolCatalog protocols,
+        out GroupwareOptions? options, string? sourcePath = null)
+    {
+        var reader = new ConfigReader();
+        options = reader.ReadAll(configuration, protocols, sourcePath);
+        if (reader._problems.Any(p => !p.IsWarning))
+        {
+            options = null;
+        }
+
+        return reader._problems;
+    }
+
+    private GroupwareOptions? ReadAll(IConfiguration configuration, ProtocolCatalog protocols, string? sourcePath)
+    {
+        CheckUnknownKeys(configuration);
+
+        var node = configuration.GetSection("Node");
+        var name = node["Name"];
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            Problem("Node:Name", "is required (a short name such as mail1, shown in every log line)");
+        }
+        else if (!NodeName().IsMatch(name))
+        {
+            Problem("Node:Name", $"\"{name}\" must be letters, digits, '.', '_' or '-', at most 63");
+        }
+
+        var allowPlaintext = ReadBool(node, "Node:AllowPlaintextAuth", false);
+        var plaintextAccounts = ReadChoice(node["PlaintextAccounts"], "Node:PlaintextAccounts", PlaintextAccountValues) switch
+        {
+            "any" => PlaintextAccounts.Any,
+            _ => PlaintextAccounts.LegacyDevices,
+        };
+        var trusted = ReadNetworks(node.GetSection("TrustedNetworks"));
+
+        var connectionString = configuration["Database:ConnectionString"];
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            Problem("Database:ConnectionString", "is required (e.g. Host=/var/run/postgresql;Database=groupware;Username=groupware)");
+        }
+        else
+        {
+            try
+            {
+                _ = new NpgsqlConnectionStringBuilder(connectionString);
+            }
+            catch (ArgumentException e)
+            {
+                Problem("Database:ConnectionString", $"is not a valid connection string: {e.Message}");
+            }
+        }
+
+        var tls = new TlsOptions(configuration["Tls:CertificateFile"] ?? "", configuration["Tls:KeyFile"] ?? "");
+        var limits = new LimitsOptions
+        {
+            MaxConnectionsPerListener = ReadPositive(configuration, "Limits:MaxConnectionsPerListener", new LimitsOptions().MaxConnectionsPerListener),
+            MaxConnectionsPerIp = ReadPositive(configuration, "Limits:MaxConnectionsPerIp", new LimitsOptions().MaxConnectionsPerIp),
+            TlsHandshakeTimeoutSeconds = ReadPositive(configuration, "Limits:TlsHandshakeTimeoutSeconds", new LimitsOptions().TlsHandshakeTimeoutSeconds),
+            ShutdownTimeoutSeconds = ReadPositive(configuration, "Limits:ShutdownTimeoutSeconds", new LimitsOptions().ShutdownTimeoutSeconds),
+        };
+
+        var listeners = ReadListeners(configuration.GetSection("Listeners"), protocols, allowPlaintext, limits);
+
+        return new GroupwareOptions
+        {
+            Node = new NodeOptions(name ?? "", allowPlaintext, plaintextAccounts, trusted),
+            ConnectionString = connectionString ?? "",
+            Tls = tls,
+            Listeners = listeners,
+            Limits = limits,
+            SourcePath = sourcePath,
+        };
+    }
+
+    private List<ListenerOptions> ReadListeners(IConfigurationSection section, ProtocolCatalog protocols, bool allowPlaintext,
+        LimitsOptions limits)
+    {
+        var listeners = new List<ListenerOptions>();
+        var endpoints = new List<(string Name, ListenerEndpoint Endpoint)>();
+        var entries = section.GetChildren().ToList();
+        if (entries.Count == 0)
+        {
+            Warning("Listeners", "no listener is configured: the node serves nothing");
+        }
+
+        foreach (var entry in entries)
+        {
+            var key = $"Listeners:{entry.Key}";
+            if (!ListenerName().IsMatch(entry.Key))
+            {
+                Problem(key, "a listener's name must be lower-case letters, digits, '-' or '_'");
+            }
+
+            var protocol = entry["Protocol"];
+            var protocolOk = true;
+            if (string.IsNullOrEmpty(protocol))
+            {
+                Problem($"{key}:Protocol", $"is required (one of {string.Join(", ", protocols.Known)})");
+                protocolOk = false;
+            }
+            else if (!protocols.Known.Contains(protocol, StringComparer.Ordinal))
+            {
+                Problem($"{key}:Protocol", $"\"{protocol}\" is not one of {string.Join(", ", protocols.Known)}");
+                protocolOk = false;
+            }
+            else if (!protocols.IsImplemented(protocol))
+            {
+                Warning($"{key}:Protocol", $"\"{protocol}\" is not implemented in this version; `groupware serve` refuses to start with this listener (implemented: {string.Join(", ", protocols.Implemented)})");
+            }
+
+            var tlsText = entry["Tls"];
+            TlsMode? tls = null;
+            if (string.IsNullOrEmpty(tlsText))
+            {
+                Problem($"{key}:Tls", $"is required (one of {string.Join(", ", TlsModes)})");
+            }
+            else
+            {
+                tls = tlsText switch
+                {
+                    "implicit" => TlsMode.Implicit,
+                    "starttls" => TlsMode.StartTls,
+                    "none" => TlsMode.None,
+                    _ => null,
+                };
+                if (tls is null)
+                {
+                    Problem($"{key}:Tls", $"\"{tlsText}\" is not one of {string.Join(", ", TlsModes)}");
+                }
+            }
+
+            var endpointText = entry["Endpoint"];
+            ListenerEndpoint? endpoint = null;
+            if (string.IsNullOrEmpty(endpointText))
+            {
+                Problem($"{key}:Endpoint", "is required (IP:port, [IPv6]:port or unix:/path)");
+            }
+            else if (!ListenerEndpoint.TryParse(endpointText, out endpoint))
+            {
+                Problem($"{key}:Endpoint", $"\"{endpointText}\" is not IP:port, [IPv6]:port or unix:/path");
+            }
+            else if (endpoints.FirstOrDefault(e => e.Endpoint.Overlaps(endpoint)) is { Name: not null } clash)
+            {
+                Problem($"{key}:Endpoint", $"\"{endpointText}\" is already used by Listeners:{clash.Name} (\"{clash.Endpoint}\")");
+                endpoint = null;
+            }
+            else
+            {
+                endpoints.Add((entry.Key, endpoint));
+            }
+
+            if (protocolOk && tls is { } mode && !protocols.AllowedTls(protocol!).Contains(mode))
+            {
+                Problem($"{key}:Tls", $"\"{tlsText}\" is not available for {protocol} (use {string.Join(" or ", protocols.AllowedTls(protocol!).Select(Name))})");
+                tls = null;
+            }
+
+            // Fail closed (DESIGN.md, lessons): on a secure node clear text is only for local delivery.
+            if (tls == TlsMode.None && !allowPlaintext && endpoint is not null
+                && !(protocol == "lmtp" && endpoint.IsLocalOnly))
+            {
+                Problem($"{key}:Tls", "\"none\" is not allowed on a secure node (Node:AllowPlaintextAuth is false): " +
+                    "only an lmtp listener on a loopback address or unix socket may be clear text; use starttls or implicit, " +
+                    "or run a separate legacy node");
+                tls = null;
+            }
+
+            var defaultPerIp = protocol == "lmtp" ? limits.MaxConnectionsPerListener : limits.MaxConnectionsPerIp;
+            var maxConnections = ReadPositive(entry, $"{key}:MaxConnections", limits.MaxConnectionsPerListener);
+            var maxPerIp = ReadPositive(entry, $"{key}:MaxConnectionsPerIp", defaultPerIp);
+            if (protocolOk && tls is not null && endpoint is not null)
+            {
+                listeners.Add(new ListenerOptions(entry.Key, protocol!, endpoint, tls.Value, maxConnections, maxPerIp));
+            }
+        }
+
+        return listeners;
+    }
+
+    private static string Name(TlsMode mode) => mode switch
+    {
+        TlsMode.Implicit => "implicit",
+        TlsMode.StartTls => "starttls",
+        _ => "none",
+    };
+
+    private List<IPNetwork> ReadNetworks(IConfigurationSection section)
+    {
+        var networks = new List<IPNetwork>();
+        var values = section.GetChildren().Select(c => (Key: c.Path, c.Value)).ToList();
+        if (values.Count == 0 && !string.IsNullOrEmpty(section.Value))
+        {
+            // From an environment variable: GROUPWARE__Node__TrustedNetworks="10.0.0.0/8,192.0.2.7"
+            values = section.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(v => (Key: section.Path, Value: (string?)v)).ToList();
+        }
+
+        foreach (var (key, value) in values)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            if (IPNetwork.TryParse(value, out var network))
+            {
+                networks.Add(network);
+            }
+            else if (IPAddress.TryParse(value, out var address))
+            {
+                networks.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                Problem(key, $"\"{value}\" is not a network (CIDR such as 192.0.2.0/24) or an address");
+            }
+        }
+
+        return networks;
+    }
+
+    private bool ReadBool(IConfigurationSection section, string key, bool fallback)
+    {
+        var text = section[key[(key.LastIndexOf(':') + 1)..]];
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+
+        if (bool.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        Problem(key, $"\"{text}\" is not true or false");
+        return fallback;
+    }
+
+    private string? ReadChoice(string? text, string key, string[] choices)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        if (choices.Contains(text, StringComparer.Ordinal))
+        {
+            return text;
+        }
+
+        Problem(key, $"\"{text}\" is not one of {string.Join(", ", choices)}");
+        return null;
+    }
+
+    private int ReadPositive(IConfiguration section, string key, int fallback)
+    {
+        var text = section is IConfigurationSection s && key.StartsWith(s.Path + ":", StringComparison.Ordinal)
+            ? s[key[(s.Path.Length + 1)..]]
+            : section[key];
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0)
+        {
+            return value;
+        }
+
+        Problem(key, $"\"{text}\" is not a positive whole number");
+        return fallback;
+    }
+
+    private void CheckUnknownKeys(IConfiguration configuration)
+    {
+        foreach (var child in configuration.GetChildren())
+        {
+            CheckUnknownKeys(child, "");
+        }
+    }
+
+    private void CheckUnknownKeys(IConfigurationSection section, string parentPattern)
+    {
+        if (!KnownKeys.TryGetValue(parentPattern, out var allowed))
+        {
+            return;
+        }
+
+        if (!allowed.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
+        {
+            Problem(section.Path, $"is not a known key (known here: {string.Join(", ", allowed)})");
+            return;
+        }
+
+        var pattern = parentPattern.Length == 0 ? section.Key : $"{parentPattern}:{section.Key}";
+        if (pattern.Equals("Listeners", StringComparison.OrdinalIgnoreCase))
+        {
+            foreach (var listener in section.GetChildren())
+            {
+                foreach (var key in listener.GetChildren())
+                {
+                    CheckUnknownKeys(key, "Listeners:*");
+                }
+            }
+
+            return;
+        }
+
+        foreach (var child in section.GetChildren())
+        {
+            CheckUnknownKeys(child, KnownKeys.Keys.FirstOrDefault(k => k.Equals(section.Key, StringComparison.OrdinalIgnoreCase)) ?? "-");
+        }
+    }
+
+    private void Problem(string key, string message) => _problems.Add(new ConfigProblem(key, message));
+
+    private void Warning(string key, string message) => _problems.Add(new ConfigProblem(key, message, IsWarning: true));
+}

@@ -1,0 +1,82 @@
+using Groupware.Connections;
+
+namespace Groupware.Server.Configuration;
+
+/// <summary>
+/// A node's whole configuration, read from one JSON file (default <c>/etc/groupware/groupware.json</c>)
+/// overlaid by <c>GROUPWARE__Section__Key</c> environment variables. The keys below are a contract
+/// with operators' files: new keys may be added, existing ones keep their meaning.
+/// </summary>
+internal sealed record GroupwareOptions
+{
+    public const string DefaultPath = "/etc/groupware/groupware.json";
+
+    public required NodeOptions Node { get; init; }
+
+    /// <summary><c>Database:ConnectionString</c>, an Npgsql connection string.</summary>
+    public required string ConnectionString { get; init; }
+
+    public required TlsOptions Tls { get; init; }
+
+    /// <summary><c>Listeners:NAME</c>, ordered by name (the configuration system sorts keys).</summary>
+    public required IReadOnlyList<ListenerOptions> Listeners { get; init; }
+
+    public required LimitsOptions Limits { get; init; }
+
+    /// <summary>The file the options were read from, if any.</summary>
+    public string? SourcePath { get; init; }
+
+    /// <summary>Whether some listener (or the node's policy) needs a certificate.</summary>
+    public bool NeedsCertificate => !Node.AllowPlaintextAuth || Listeners.Any(l => l.Tls != TlsMode.None);
+}
+
+/// <summary>The <c>Node</c> section.</summary>
+/// <param name="Name"><c>Node:Name</c>: this node's name, in every log line and audit record.</param>
+/// <param name="AllowPlaintextAuth"><c>Node:AllowPlaintextAuth</c>: true makes this a legacy node.</param>
+/// <param name="PlaintextAccounts"><c>Node:PlaintextAccounts</c>: <c>legacy-devices</c> (default) or <c>any</c>.</param>
+/// <param name="TrustedNetworks"><c>Node:TrustedNetworks</c>: CIDR networks whose clear text counts as secure.</param>
+internal sealed record NodeOptions(
+    string Name,
+    bool AllowPlaintextAuth,
+    PlaintextAccounts PlaintextAccounts,
+    IReadOnlyList<System.Net.IPNetwork> TrustedNetworks)
+{
+    public NodePolicy ToPolicy() => new(Name, AllowPlaintextAuth, PlaintextAccounts, TrustedNetworks);
+}
+
+/// <summary>The <c>Tls</c> section: PEM files, reloaded when they change.</summary>
+internal sealed record TlsOptions(string CertificateFile, string KeyFile);
+
+/// <summary>One entry of <c>Listeners</c>.</summary>
+/// <param name="Name">The entry's key, e.g. <c>imaps</c>.</param>
+/// <param name="Protocol"><c>Protocol</c>: imap, pop3, lmtp, caldav or rpc.</param>
+/// <param name="Endpoint"><c>Endpoint</c>: <c>IP:port</c> or <c>unix:/path</c>.</param>
+/// <param name="Tls"><c>Tls</c>: implicit, starttls or none.</param>
+/// <param name="MaxConnections"><c>MaxConnections</c>: open connections on this listener.</param>
+/// <param name="MaxConnectionsPerIp"><c>MaxConnectionsPerIp</c>: open connections from one client address.</param>
+internal sealed record ListenerOptions(
+    string Name,
+    string Protocol,
+    ListenerEndpoint Endpoint,
+    TlsMode Tls,
+    int MaxConnections,
+    int MaxConnectionsPerIp);
+
+/// <summary>The <c>Limits</c> section: node-wide defaults a listener may override.</summary>
+internal sealed record LimitsOptions
+{
+    /// <summary><c>Limits:MaxConnectionsPerListener</c>; Dovecot's default_client_limit is 1000 per process.</summary>
+    public int MaxConnectionsPerListener { get; init; } = 5000;
+
+    /// <summary>
+    /// <c>Limits:MaxConnectionsPerIp</c>. Dovecot allows 10 per user and address
+    /// (mail_max_userip_connections); offices behind one NAT address need more per address.
+    /// </summary>
+    public int MaxConnectionsPerIp { get; init; } = 100;
+
+    /// <summary><c>Limits:TlsHandshakeTimeoutSeconds</c>; Kestrel's default handshake timeout is 10 s.</summary>
+    public int TlsHandshakeTimeoutSeconds { get; init; } = 10;
+
+    /// <summary><c>Limits:ShutdownTimeoutSeconds</c>: how long open sessions get to finish at shutdown.</summary>
+    public int ShutdownTimeoutSeconds { get; init; } = 15;
+}

@@ -1,0 +1,248 @@
+using System.Net;
+using System.Net.Sockets;
+using Groupware.Connections;
+using Groupware.Server.Configuration;
+using Groupware.Server.Logging;
+using Groupware.Storage;
+using Groupware.Storage.Migrations;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Groupware.Server.Hosting;
+
+/// <summary>Why a node did not start: every problem found, each naming its key.</summary>
+internal sealed class StartupException(IReadOnlyList<ConfigProblem> problems, int exitCode)
+    : Exception(string.Join(Environment.NewLine, problems))
+{
+    public IReadOnlyList<ConfigProblem> Problems { get; } = problems;
+
+    /// <summary>The sysexits(3) code for the command line: EX_CONFIG (78) or EX_UNAVAILABLE (69).</summary>
+    public int ExitCode { get; } = exitCode;
+}
+
+/// <summary>
+/// One node: a Kestrel server hosting every configured listener (raw TCP ones through connection
+/// handlers, HTTP ones through the ASP.NET pipeline), over one pooled PostgreSQL data source.
+/// </summary>
+internal sealed partial class GroupwareHost : IAsyncDisposable
+{
+    public const int ExConfig = 78;
+    public const int ExUnavailable = 69;
+
+    private readonly WebApplication _app;
+    private readonly Dictionary<string, ListenOptions> _bound;
+
+    private GroupwareHost(WebApplication app, Dictionary<string, ListenOptions> bound, GroupwareOptions options)
+    {
+        _app = app;
+        _bound = bound;
+        Options = options;
+    }
+
+    public GroupwareOptions Options { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>The address each listener is bound to (with the real port when the configuration said 0).</summary>
+    public EndPoint EndPointOf(string listenerName) => _bound[listenerName].EndPoint;
+
+    /// <summary>
+    /// Starts a node: checks the certificate and that every listener's protocol is served, reaches
+    /// the database, applies migrations under the advisory lock, then binds every listener.
+    /// </summary>
+    /// <param name="options">Checked options (see <see cref="ConfigReader"/>).</param>
+    /// <param name="configureServices">Extra registrations (tests add their own protocols here).</param>
+    /// <param name="cancellationToken">Aborts the start.</param>
+    public static async Task<GroupwareHost> StartAsync(GroupwareOptions options,
+        Action<IServiceCollection>? configureServices, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "groupware",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Logging.AddNodeConsole(options.Node.Name, options.Node.AllowPlaintextAuth);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.Limits.ShutdownTimeoutSeconds));
+
+        var policy = options.Node.ToPolicy();
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(policy);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(_ => Database.CreateDataSource(options.ConnectionString, options.Node.Name));
+        builder.Services.AddSingleton<Migrator>();
+        ProtocolRegistration.AddImplementedProtocols(builder.Services);
+        configureServices?.Invoke(builder.Services);
+
+        // Kestrel reads its listen options when the application is built, before the certificate can be
+        // loaded and the protocols checked; each listener's context is therefore filled in afterwards and
+        // looked up per connection.
+        var contexts = new Dictionary<string, ListenerContext>(StringComparer.Ordinal);
+        var bound = new Dictionary<string, ListenOptions>(StringComparer.Ordinal);
+        builder.WebHost.UseKestrelCore();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            var protocols = kestrel.ApplicationServices.GetServices<LineProtocol>().ToDictionary(p => p.Name, StringComparer.Ordinal);
+            foreach (var listener in options.Listeners)
+            {
+                if (!protocols.TryGetValue(listener.Protocol, out var protocol))
+                {
+                    continue;  // refused by CheckBeforeBinding
+                }
+
+                var limiter = new ConnectionLimiter(listener.MaxConnections, listener.MaxConnectionsPerIp);
+                void Configure(ListenOptions listen)
+                {
+                    bound[listener.Name] = listen;
+                    listen.Use(limiter.Middleware(protocol, listener.Tls));
+                    if (listener.Tls == TlsMode.Implicit)
+                    {
+                        listen.UseHttps(new TlsHandshakeCallbackOptions
+                        {
+                            OnConnection = _ => ValueTask.FromResult(contexts[listener.Name].ServerTlsOptions()),
+                            HandshakeTimeout = TimeSpan.FromSeconds(options.Limits.TlsHandshakeTimeoutSeconds),
+                        });
+                    }
+
+                    listen.Run(connection => protocol.RunAsync(connection, contexts[listener.Name]));
+                }
+
+                if (listener.Endpoint.UnixPath is { } path)
+                {
+                    kestrel.ListenUnixSocket(path, Configure);
+                }
+                else
+                {
+                    kestrel.Listen(listener.Endpoint.IP!, Configure);
+                }
+            }
+        });
+
+        var app = builder.Build();
+        TlsCertificateStore? certificates;
+        try
+        {
+            var loggerFactory = app.Services.GetRequiredService<ILoggerFactory>();
+            certificates = CheckBeforeBinding(options, app.Services, loggerFactory);
+            await PrepareDatabaseAsync(app.Services, loggerFactory, cancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<GroupwareHost>();
+        var lineProtocols = app.Services.GetServices<LineProtocol>().ToDictionary(p => p.Name, StringComparer.Ordinal);
+        foreach (var listener in options.Listeners)
+        {
+            var protocol = lineProtocols[listener.Protocol];
+            contexts[listener.Name] = new ListenerContext
+            {
+                Name = listener.Name,
+                Protocol = listener.Protocol,
+                Tls = listener.Tls,
+                EndPoint = listener.Endpoint.EndPoint,
+                Node = policy,
+                Certificates = listener.Tls == TlsMode.None ? null : certificates,
+                Limits = protocol.DefaultLimits with
+                {
+                    TlsHandshakeTimeout = TimeSpan.FromSeconds(options.Limits.TlsHandshakeTimeoutSeconds),
+                },
+                ApplicationProtocols = protocol.ApplicationProtocols,
+            };
+            if (listener.Endpoint.UnixPath is { } path)
+            {
+                RemoveStaleSocket(path);
+            }
+
+            LogListener(logger, listener.Name, listener.Protocol, listener.Endpoint.Text, listener.Tls.ToString().ToLowerInvariant());
+        }
+
+        if (options.Node.AllowPlaintextAuth)
+        {
+            LogLegacyNode(logger, options.Node.Name, options.Node.PlaintextAccounts == PlaintextAccounts.Any ? "every account" : "accounts flagged legacy-device");
+        }
+
+        if (options.Node.TrustedNetworks.Count > 0)
+        {
+            LogTrustedNetworks(logger, string.Join(", ", options.Node.TrustedNetworks));
+        }
+
+        await app.StartAsync(cancellationToken);
+        return new GroupwareHost(app, bound, options);
+    }
+
+    /// <summary>
+    /// Refuses to start with a listener whose protocol this build does not serve, or without a usable
+    /// certificate where one is needed (fail closed: a secure node never runs without TLS).
+    /// </summary>
+    private static TlsCertificateStore? CheckBeforeBinding(GroupwareOptions options, IServiceProvider services, ILoggerFactory loggerFactory)
+    {
+        var catalog = new ProtocolCatalog(services.GetServices<LineProtocol>().Select(p => p.Name));
+        var problems = new List<ConfigProblem>();
+        foreach (var listener in options.Listeners.Where(l => !catalog.IsImplemented(l.Protocol)))
+        {
+            problems.Add(new ConfigProblem($"Listeners:{listener.Name}:Protocol",
+                $"\"{listener.Protocol}\" is not implemented in this version (implemented: {string.Join(", ", catalog.Implemented)}); remove the listener"));
+        }
+
+        var certificates = CertificateCheck.Load(options, loggerFactory, DateTimeOffset.UtcNow, problems);
+        return problems.Count > 0 ? throw new StartupException(problems, ExConfig) : certificates;
+    }
+
+    /// <summary>Reaches the database and applies pending migrations under the advisory lock.</summary>
+    private static async Task PrepareDatabaseAsync(IServiceProvider services, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var dataSource = services.GetRequiredService<NpgsqlDataSource>();
+            await Database.CheckReachableAsync(dataSource, cancellationToken);
+            await services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException)
+        {
+            throw new StartupException([new ConfigProblem("Database:ConnectionString", $"the database is unreachable: {e.Message}")], ExUnavailable);
+        }
+    }
+
+    /// <summary>Stops accepting, lets every session say goodbye, and waits for them up to the shutdown timeout.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken) => await _app.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    private static void RemoveStaleSocket(string path)
+    {
+        // A socket file left by a node that was killed would make the bind fail.
+        if (File.Exists(path) && (File.GetAttributes(path) & FileAttributes.Directory) == 0)
+        {
+            using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                probe.Connect(new UnixDomainSocketEndPoint(path));
+            }
+            catch (SocketException)
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listener {Name}: {Protocol} on {Endpoint}, tls={Tls}")]
+    private static partial void LogListener(ILogger logger, string name, string protocol, string endpoint, string tls);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "LEGACY NODE {Node}: Node:AllowPlaintextAuth=true, clear-text passwords are accepted from {Who}. Run this node only for devices that cannot do TLS.")]
+    private static partial void LogLegacyNode(ILogger logger, string node, string who);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Node:TrustedNetworks is set: clear-text connections from {Networks} count as secure and may send passwords without TLS")]
+    private static partial void LogTrustedNetworks(ILogger logger, string networks);
+}

@@ -1,0 +1,3 @@
+using Groupware.Server.Cli;
+
+return await GroupwareCommand.Create().Parse(args).InvokeAsync();

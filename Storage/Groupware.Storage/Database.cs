@@ -1,0 +1,32 @@
+using Npgsql;
+
+namespace Groupware.Storage;
+
+/// <summary>
+/// Builds the one pooled <see cref="NpgsqlDataSource"/> a node uses for every store.
+/// </summary>
+public static class Database
+{
+    /// <summary>
+    /// Creates the data source for <paramref name="connectionString"/>. The application name shows in
+    /// <c>pg_stat_activity</c>, so an operator can tell which node holds which connections.
+    /// </summary>
+    public static NpgsqlDataSource CreateDataSource(string connectionString, string nodeName)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (string.IsNullOrEmpty(builder.ConnectionStringBuilder.ApplicationName))
+        {
+            builder.ConnectionStringBuilder.ApplicationName = $"groupware/{nodeName}";
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>Opens and closes one connection; throws what Npgsql throws when the database is unreachable.</summary>
+    public static async Task CheckReachableAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT 1", connection);
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+}

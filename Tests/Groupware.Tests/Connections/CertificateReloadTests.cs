@@ -1,0 +1,65 @@
+using Groupware.Tests.Support;
+
+namespace Groupware.Tests.Connections;
+
+/// <summary>A renewed certificate is served to the next connection without a restart.</summary>
+public sealed class CertificateReloadTests
+{
+    [Test]
+    public async Task A_replaced_certificate_is_served_to_new_connections_on_both_TLS_modes()
+    {
+        using var certificates = new TestCertificates();
+        await using var node = await TestNode.StartAsync(n =>
+        {
+            n.Certificates = certificates;
+            n.Protocol(new EchoProtocol()).Listener("echos", "echo", "implicit").Listener("echo", "echo", "starttls");
+        });
+
+        var original = certificates.Thumbprint;
+        Assert.That(await ImplicitThumbprintAsync(node), Is.EqualTo(original));
+
+        certificates.Replace();
+        var renewed = certificates.Thumbprint;
+        Assert.That(renewed, Is.Not.EqualTo(original));
+
+        // The files are looked at, at most once a second; poll for up to ten.
+        string served = original;
+        for (var attempt = 0; attempt < 40 && served != renewed; attempt++)
+        {
+            await Task.Delay(250);
+            served = await ImplicitThumbprintAsync(node);
+        }
+
+        Assert.That(served, Is.EqualTo(renewed), "implicit TLS still serves the old certificate");
+
+        await using var client = await LineClient.ConnectAsync(node.EndPoint("echo"));
+        await client.ReadLineAsync();
+        await client.SendLineAsync("STLS");
+        await client.ReadLineAsync();
+        await client.StartTlsAsync();
+        Assert.That(client.RemoteCertificate!.Thumbprint, Is.EqualTo(renewed), "STARTTLS still serves the old certificate");
+    }
+
+    [Test]
+    public async Task A_half_written_renewal_keeps_the_previous_certificate()
+    {
+        using var certificates = new TestCertificates();
+        await using var node = await TestNode.StartAsync(n =>
+        {
+            n.Certificates = certificates;
+            n.Protocol(new EchoProtocol()).Listener("echos", "echo", "implicit");
+        });
+        var original = certificates.Thumbprint;
+
+        await File.WriteAllTextAsync(certificates.KeyFile, "-----BEGIN PRIVATE KEY-----\ntruncated");
+        await Task.Delay(1500);
+        Assert.That(await ImplicitThumbprintAsync(node), Is.EqualTo(original));
+    }
+
+    private static async Task<string> ImplicitThumbprintAsync(TestNode node)
+    {
+        await using var client = await LineClient.ConnectAsync(node.EndPoint("echos"), implicitTls: true);
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("+OK echo ready"));
+        return client.RemoteCertificate!.Thumbprint;
+    }
+}

@@ -1,0 +1,60 @@
+using Npgsql;
+
+namespace Groupware.Tests.Support;
+
+/// <summary>
+/// One fresh PostgreSQL database for the whole test run, on the local cluster that
+/// deploy/dev/test.sh starts, dropped when the run ends. GROUPWARE_TEST_PG overrides the
+/// server connection (it must name a role allowed to create databases).
+/// </summary>
+public static class TestDatabase
+{
+    private static string? _connectionString;
+
+    /// <summary>Connection string of the run's database.</summary>
+    public static string ConnectionString => _connectionString ?? throw new InvalidOperationException("the test database is not set up");
+
+    /// <summary>The server connection (maintenance database), for creating and dropping databases.</summary>
+    public static string ServerConnectionString =>
+        Environment.GetEnvironmentVariable("GROUPWARE_TEST_PG") is { Length: > 0 } custom
+            ? custom
+            : "Host=/var/run/postgresql;Database=postgres;Username=groupware";
+
+    internal static async Task CreateRunDatabaseAsync()
+    {
+        _connectionString = await CreateDatabaseAsync("run");
+    }
+
+    internal static async Task DropRunDatabaseAsync()
+    {
+        if (_connectionString is not null)
+        {
+            await DropDatabaseAsync(_connectionString);
+        }
+    }
+
+    /// <summary>Creates another empty database (for tests that need their own); the caller drops it.</summary>
+    public static async Task<string> CreateDatabaseAsync(string purpose)
+    {
+        var name = $"gwtest_{purpose}_{DateTime.UtcNow:yyyyMMddHHmmss}_{Guid.NewGuid():N}".ToLowerInvariant();
+        name = name[..Math.Min(name.Length, 63)];
+        await using (var connection = new NpgsqlConnection(ServerConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name, Pooling = true }.ConnectionString;
+    }
+
+    public static async Task DropDatabaseAsync(string connectionString)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(ServerConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh Debian 12 machine with the .NET SDK, as root: the same
+# set-up as run.sh, plus the real clients and peers the interop tests drive, then `dotnet test`.
+# Each test run creates its own databases and drops them afterwards. Safe to run again.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+
+require_root
+install_packages openssl curl ca-certificates
+start_postgres
+build
+cd "$GW_ROOT"
+dotnet test Groupware.sln -c Release --no-build "$@"
