@@ -66,14 +66,17 @@ public sealed class ConnectionLimiter(int maxConnections, int maxConnectionsPerA
     /// <paramref name="protocol"/>'s busy line if the listener is not implicit TLS (there is no TLS
     /// session yet to say it in), then is closed.
     /// </summary>
-    public Func<ConnectionDelegate, ConnectionDelegate> Middleware(LineProtocol protocol, TlsMode tls) => next => async connection =>
+    public Func<ConnectionDelegate, ConnectionDelegate> Middleware(LineProtocol protocol, TlsMode tls, string listener,
+        GroupwareMetrics metrics) => next => async connection =>
     {
+        var listenerTag = new KeyValuePair<string, object?>("listener", listener);
         var address = connection.RemoteEndPoint is IPEndPoint ip
             ? (ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address)
             : null;
         using var lease = TryAcquire(address, out var perAddress);
         if (lease is null)
         {
+            metrics.ConnectionsRefused.Add(1, listenerTag, new("limit", perAddress ? "address" : "listener"));
             var reply = protocol.TooManyConnectionsReply(perAddress);
             if (tls != TlsMode.Implicit && !reply.IsEmpty)
             {
@@ -84,7 +87,16 @@ public sealed class ConnectionLimiter(int maxConnections, int maxConnectionsPerA
             return;
         }
 
-        await next(connection);
+        metrics.ConnectionsOpened.Add(1, listenerTag, new("tls", tls == TlsMode.Implicit ? "tls" : "clear"));
+        metrics.ConnectionsOpen.Add(1, listenerTag);
+        try
+        {
+            await next(connection);
+        }
+        finally
+        {
+            metrics.ConnectionsOpen.Add(-1, listenerTag);
+        }
     };
 
     private void Release(IPAddress? address)

@@ -146,6 +146,7 @@ public abstract partial class LineSession
         }
         catch (Exception e)
         {
+            Listener.Metrics.Errors.Add(1, new KeyValuePair<string, object?>("component", Listener.Protocol));
             LogSessionFailed(Logger, e, ConnectionId, Security);
         }
         finally
@@ -405,6 +406,7 @@ public abstract partial class LineSession
         _input = PipeReader.Create(tls, new StreamPipeReaderOptions(leaveOpen: true));
         _output = PipeWriter.Create(tls, new StreamPipeWriterOptions(leaveOpen: true));
         Security = Security.AfterHandshake(tls);
+        Listener.Metrics.StartTlsUpgrades.Add(1, new KeyValuePair<string, object?>("listener", Listener.Name));
         OnTlsStarted();
         return StartTlsOutcome.Started;
     }

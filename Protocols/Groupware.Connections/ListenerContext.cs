@@ -27,6 +27,9 @@ public sealed class ListenerContext
 
     public required SessionLimits Limits { get; init; }
 
+    /// <summary>The node's instruments.</summary>
+    public required GroupwareMetrics Metrics { get; init; }
+
     /// <summary>ALPN identifiers offered on this listener (RFC 7301).</summary>
     public IReadOnlyList<SslApplicationProtocol> ApplicationProtocols { get; init; } = [];
 

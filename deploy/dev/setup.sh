@@ -44,7 +44,7 @@ install_packages() {
 }
 
 start_postgres() {
-  install_packages postgresql postgresql-contrib
+  install_packages postgresql postgresql-contrib libicu72
   local version
   version="$(ls /usr/lib/postgresql | sort -n | tail -n 1)"
   if ! pg_lsclusters --no-header | awk '{print $1" "$2}' | grep -q "^$version main$"; then

@@ -77,6 +77,8 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(_ => Database.CreateDataSource(options.ConnectionString, options.Node.Name));
         builder.Services.AddSingleton<Migrator>();
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<GroupwareMetrics>();
         ProtocolRegistration.AddImplementedProtocols(builder.Services);
         configureServices?.Invoke(builder.Services);
 
@@ -90,6 +92,7 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             var protocols = kestrel.ApplicationServices.GetServices<LineProtocol>().ToDictionary(p => p.Name, StringComparer.Ordinal);
+            var metrics = kestrel.ApplicationServices.GetRequiredService<GroupwareMetrics>();
             foreach (var listener in options.Listeners)
             {
                 if (!protocols.TryGetValue(listener.Protocol, out var protocol))
@@ -101,7 +104,7 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
                 void Configure(ListenOptions listen)
                 {
                     bound[listener.Name] = listen;
-                    listen.Use(limiter.Middleware(protocol, listener.Tls));
+                    listen.Use(limiter.Middleware(protocol, listener.Tls, listener.Name, metrics));
                     if (listener.Tls == TlsMode.Implicit)
                     {
                         listen.UseHttps(new TlsHandshakeCallbackOptions
@@ -157,6 +160,7 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
                     TlsHandshakeTimeout = TimeSpan.FromSeconds(options.Limits.TlsHandshakeTimeoutSeconds),
                 },
                 ApplicationProtocols = protocol.ApplicationProtocols,
+                Metrics = app.Services.GetRequiredService<GroupwareMetrics>(),
             };
             if (listener.Endpoint.UnixPath is { } path)
             {
