@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Groupware.Server.Cli;
-using Groupware.Tests.Support;
 
 namespace Groupware.Tests.Configuration;
 

@@ -1,7 +1,6 @@
 using Groupware.Storage;
 using Groupware.Storage.Accounts;
 using Groupware.Storage.Migrations;
-using Groupware.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 

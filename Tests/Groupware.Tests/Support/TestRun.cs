@@ -1,4 +1,3 @@
-using Groupware.Tests.Support;
 
 namespace Groupware.Tests;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Groupware.Server.Cli;
 
-namespace Groupware.Tests.Support;
+namespace Groupware.Testing;
 
 /// <summary>Certificate files for tests, in a directory removed afterwards.</summary>
 public sealed class TestCertificates : IDisposable

@@ -5,7 +5,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace Groupware.Tests.Support;
+namespace Groupware.Testing;
 
 /// <summary>
 /// A raw client for transcript tests: writes exactly the bytes a test gives and reads the server's

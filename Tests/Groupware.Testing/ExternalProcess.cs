@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Groupware.Tests.Support;
+namespace Groupware.Testing;
 
 /// <summary>The result of running a real client (openssl, curl, fetchmail, python3 ...).</summary>
 public sealed record ProcessResult(int ExitCode, string Output, string Error)
@@ -54,13 +54,13 @@ public static class ExternalProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"{fileName} {string.Join(' ', start.ArgumentList)} did not finish within {timeout ?? TimeSpan.FromSeconds(60)}");
+            throw new TimeoutException($"{fileName} {string.Join(' ', start.ArgumentList)} did not finish within {timeout ?? TimeSpan.FromSeconds(60)}");
         }
 
         return new ProcessResult(process.ExitCode, await output, await error);
     }
 
-    /// <summary>Whether a program is on PATH (for the packages deploy/dev/test.sh installs).</summary>
+    /// <summary>The full path of a program on PATH; throws naming the package script when it is missing.</summary>
     public static string Require(string program)
     {
         foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':'))
@@ -72,7 +72,6 @@ public static class ExternalProcess
             }
         }
 
-        Assert.Fail($"{program} is not installed; deploy/dev/test.sh installs it from Debian's packages");
-        return program;
+        throw new FileNotFoundException($"{program} is not installed; deploy/dev/test.sh installs it from Debian's packages");
     }
 }

@@ -1,9 +1,9 @@
 using Npgsql;
 
-namespace Groupware.Tests.Support;
+namespace Groupware.Testing;
 
 /// <summary>
-/// One fresh PostgreSQL database for the whole test run, on the local cluster that
+/// One fresh PostgreSQL database for the whole test run (or benchmark run), on the local cluster that
 /// deploy/dev/test.sh starts, dropped when the run ends. GROUPWARE_TEST_PG overrides the
 /// server connection (it must name a role allowed to create databases).
 /// </summary>
@@ -20,12 +20,12 @@ public static class TestDatabase
             ? custom
             : "Host=/var/run/postgresql;Database=postgres;Username=groupware";
 
-    internal static async Task CreateRunDatabaseAsync()
+    public static async Task CreateRunDatabaseAsync()
     {
         _connectionString = await CreateDatabaseAsync("run");
     }
 
-    internal static async Task DropRunDatabaseAsync()
+    public static async Task DropRunDatabaseAsync()
     {
         if (_connectionString is not null)
         {

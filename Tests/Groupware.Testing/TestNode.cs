@@ -5,7 +5,7 @@ using Groupware.Server.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Groupware.Tests.Support;
+namespace Groupware.Testing;
 
 /// <summary>How a test wants its node: settings as configuration keys, as an operator writes them.</summary>
 public sealed class TestNodeOptions

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Groupware.Testing;
+
+/// <summary>How a <see cref="DovecotPeer"/> is configured.</summary>
+public sealed record DovecotPeerOptions
+{
+    /// <summary>Dovecot's <c>disable_plaintext_auth</c>: refuse passwords without TLS (default yes).</summary>
+    public bool DisablePlaintextAuth { get; init; } = true;
+
+    /// <summary>Serve TLS (STARTTLS on the clear ports) with these PEM files; null for <c>ssl = no</c>.</summary>
+    public TestCertificates? Certificates { get; init; }
+
+    /// <summary>Users and their clear-text passwords (stored as Dovecot PLAIN in a passwd-file).</summary>
+    public IReadOnlyDictionary<string, string> Users { get; init; } = new Dictionary<string, string> { ["probe"] = "secret" };
+
+    /// <summary>The address every listener binds to.</summary>
+    public IPAddress Address { get; init; } = IPAddress.Loopback;
+}
+
+/// <summary>
+/// Debian's Dovecot (2.3) run from a private configuration in a temporary directory, on free
+/// loopback ports: a real peer for interop tests and benchmarks. IMAP, POP3 and LMTP (no TLS on
+/// LMTP); mail in Maildir under the directory, owned by the <c>dovecot</c> system user.
+/// </summary>
+public sealed class DovecotPeer : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private DovecotPeer(string directory, Process process, int imapPort, int pop3Port, int lmtpPort, IPAddress address)
+    {
+        Directory = directory;
+        _process = process;
+        Imap = new IPEndPoint(address, imapPort);
+        Pop3 = new IPEndPoint(address, pop3Port);
+        Lmtp = new IPEndPoint(address, lmtpPort);
+    }
+
+    public string Directory { get; }
+
+    public IPEndPoint Imap { get; }
+
+    public IPEndPoint Pop3 { get; }
+
+    public IPEndPoint Lmtp { get; }
+
+    /// <summary>The Maildir of a user, for checking deliveries.</summary>
+    public string MaildirOf(string user) => Path.Combine(Directory, "home", user, "Maildir");
+
+    /// <summary>Dovecot's own log, for failure messages.</summary>
+    public string Log => File.Exists(Path.Combine(Directory, "dovecot.log")) ? File.ReadAllText(Path.Combine(Directory, "dovecot.log")) : "";
+
+    public static async Task<DovecotPeer> StartAsync(DovecotPeerOptions? options = null)
+    {
+        options ??= new DovecotPeerOptions();
+        var dovecot = FindDovecot();
+        var directory = System.IO.Directory.CreateTempSubdirectory("gwtest-dovecot-").FullName;
+        File.SetUnixFileMode(directory, (UnixFileMode)Convert.ToInt32("755", 8));
+        var (imapPort, pop3Port, lmtpPort) = (FreePort(options.Address), FreePort(options.Address), FreePort(options.Address));
+
+        var users = new StringBuilder();
+        foreach (var (user, password) in options.Users)
+        {
+            users.Append(user).Append(":{PLAIN}").Append(password).Append('\n');
+            System.IO.Directory.CreateDirectory(Path.Combine(directory, "home", user));
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(directory, "users"), users.ToString());
+        var ssl = options.Certificates is { } certificates
+            ? $"ssl = yes\nssl_cert = <{certificates.CertificateFile}\nssl_key = <{certificates.KeyFile}\nssl_min_protocol = TLSv1.2\n"
+            : "ssl = no\n";
+        var config = $$"""
+            base_dir = {{directory}}/run
+            state_dir = {{directory}}/state
+            log_path = {{directory}}/dovecot.log
+            protocols = imap pop3 lmtp
+            listen = {{options.Address}}
+            {{ssl}}
+            disable_plaintext_auth = {{(options.DisablePlaintextAuth ? "yes" : "no")}}
+            auth_mechanisms = plain login
+            default_internal_user = dovecot
+            default_login_user = dovenull
+            first_valid_uid = 1
+            mail_uid = dovecot
+            mail_gid = dovecot
+            mail_location = maildir:~/Maildir
+            passdb {
+              driver = passwd-file
+              args = username_format=%u {{directory}}/users
+            }
+            userdb {
+              driver = static
+              args = uid=dovecot gid=dovecot home={{directory}}/home/%u
+            }
+            service imap-login {
+              inet_listener imap {
+                port = {{imapPort}}
+              }
+              inet_listener imaps {
+                port = 0
+              }
+            }
+            service pop3-login {
+              inet_listener pop3 {
+                port = {{pop3Port}}
+              }
+              inet_listener pop3s {
+                port = 0
+              }
+            }
+            service lmtp {
+              inet_listener lmtp {
+                address = {{options.Address}}
+                port = {{lmtpPort}}
+              }
+            }
+            protocol lmtp {
+              postmaster_address = postmaster@example.test
+            }
+            """;
+        var configFile = Path.Combine(directory, "dovecot.conf");
+        await File.WriteAllTextAsync(configFile, config);
+        await ExternalProcess.RunAsync("chown", ["-R", "dovecot:dovecot", Path.Combine(directory, "home")]);
+
+        var start = new ProcessStartInfo(dovecot) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in new[] { "-F", "-c", configFile })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dovecot did not start");
+        var peer = new DovecotPeer(directory, process, imapPort, pop3Port, lmtpPort, options.Address);
+        try
+        {
+            foreach (var port in new[] { imapPort, pop3Port, lmtpPort })
+            {
+                await WaitForPortAsync(new IPEndPoint(options.Address, port), process);
+            }
+        }
+        catch
+        {
+            var log = peer.Log;
+            await peer.DisposeAsync();
+            throw new InvalidOperationException($"dovecot did not come up: {log}");
+        }
+
+        return peer;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+
+        _process.Dispose();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process of Dovecot's still holds a file; the temporary directory is left behind.
+        }
+    }
+
+    private static string FindDovecot()
+    {
+        foreach (var candidate in new[] { "/usr/sbin/dovecot", "/usr/bin/dovecot" })
+        {
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException("Debian's dovecot-core is not installed; deploy/dev/test.sh installs it");
+    }
+
+    private static int FreePort(IPAddress address)
+    {
+        using var listener = new TcpListener(address, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task WaitForPortAsync(IPEndPoint endPoint, Process process)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"dovecot exited with {process.ExitCode}");
+            }
+
+            using var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await socket.ConnectAsync(endPoint);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        throw new TimeoutException($"nothing listens on {endPoint} after 10 s");
+    }
+}
