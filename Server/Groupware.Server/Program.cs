@@ -1,3 +1,4 @@
 using Groupware.Server.Cli;
 
-return await GroupwareCommand.Create().Parse(args).InvokeAsync();
+var parse = GroupwareCommand.Create().Parse(args);
+return ProbeCommand.ExitCode(parse, await parse.InvokeAsync());
