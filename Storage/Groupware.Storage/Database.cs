@@ -10,10 +10,16 @@ public static class Database
     /// <summary>
     /// Creates the data source for <paramref name="connectionString"/>. The application name shows in
     /// <c>pg_stat_activity</c>, so an operator can tell which node holds which connections.
+    /// <paramref name="poolName"/> names the pool in Npgsql's metrics (its <c>db.client.connection.pool.name</c>).
     /// </summary>
-    public static NpgsqlDataSource CreateDataSource(string connectionString, string nodeName)
+    public static NpgsqlDataSource CreateDataSource(string connectionString, string nodeName, string? poolName = null)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (poolName is not null)
+        {
+            builder.Name = poolName;
+        }
+
         if (string.IsNullOrEmpty(builder.ConnectionStringBuilder.ApplicationName))
         {
             builder.ConnectionStringBuilder.ApplicationName = $"groupware/{nodeName}";

@@ -19,11 +19,12 @@ internal sealed partial class ConfigReader
 
     private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
     {
-        [""] = ["Node", "Database", "Tls", "Listeners", "Limits"],
+        [""] = ["Node", "Database", "Tls", "Listeners", "Limits", "Admin"],
         ["Node"] = ["Name", "AllowPlaintextAuth", "PlaintextAccounts", "TrustedNetworks"],
         ["Database"] = ["ConnectionString"],
         ["Tls"] = ["CertificateFile", "KeyFile"],
         ["Limits"] = ["MaxConnectionsPerListener", "MaxConnectionsPerIp", "TlsHandshakeTimeoutSeconds", "ShutdownTimeoutSeconds"],
+        ["Admin"] = ["Endpoint"],
         ["Listeners:*"] = ["Protocol", "Endpoint", "Tls", "MaxConnections", "MaxConnectionsPerIp"],
     };
 
@@ -116,6 +117,7 @@ internal sealed partial class ConfigReader
         };
 
         var listeners = ReadListeners(configuration.GetSection("Listeners"), protocols, allowPlaintext, limits);
+        var admin = ReadAdmin(configuration["Admin:Endpoint"], listeners);
 
         return new GroupwareOptions
         {
@@ -124,6 +126,7 @@ internal sealed partial class ConfigReader
             Tls = tls,
             Listeners = listeners,
             Limits = limits,
+            Admin = admin,
             SourcePath = sourcePath,
         };
     }
@@ -231,6 +234,32 @@ internal sealed partial class ConfigReader
         }
 
         return listeners;
+    }
+
+    /// <summary><c>Admin:Endpoint</c>: loopback by default; anywhere else is allowed with a warning.</summary>
+    private AdminOptions ReadAdmin(string? text, List<ListenerOptions> listeners)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return new AdminOptions();
+        }
+
+        if (!ListenerEndpoint.TryParse(text, out var endpoint))
+        {
+            Problem("Admin:Endpoint", $"\"{text}\" is not IP:port, [IPv6]:port or unix:/path");
+            return new AdminOptions();
+        }
+
+        if (listeners.FirstOrDefault(l => l.Endpoint.Overlaps(endpoint)) is { } clash)
+        {
+            Problem("Admin:Endpoint", $"\"{text}\" is already used by Listeners:{clash.Name} (\"{clash.Endpoint}\")");
+        }
+        else if (!endpoint.IsLocalOnly)
+        {
+            Warning("Admin:Endpoint", $"\"{text}\" is not loopback: /metrics and /health answer anyone who reaches it, without TLS or login; firewall it");
+        }
+
+        return new AdminOptions { Endpoint = endpoint };
     }
 
     private static string Name(TlsMode mode) => mode switch

@@ -23,6 +23,9 @@ internal sealed record GroupwareOptions
 
     public required LimitsOptions Limits { get; init; }
 
+    /// <summary>The <c>Admin</c> section: where /metrics and /health are served.</summary>
+    public AdminOptions Admin { get; init; } = new();
+
     /// <summary>The file the options were read from, if any.</summary>
     public string? SourcePath { get; init; }
 
@@ -61,6 +64,22 @@ internal sealed record ListenerOptions(
     TlsMode Tls,
     int MaxConnections,
     int MaxConnectionsPerIp);
+
+/// <summary>The <c>Admin</c> section: the HTTP/1.1 listener for /metrics, /health/live and /health/ready.</summary>
+internal sealed record AdminOptions
+{
+    /// <summary>
+    /// Loopback only by default: metrics and health are for the host's own Prometheus agent or a
+    /// reverse proxy. No port is free in Prometheus' exporter range 9100-9999 (all allocated); 9180
+    /// is the project's choice, 19180 in the development set-up (standard + 10000).
+    /// </summary>
+    public const string DefaultEndpoint = "127.0.0.1:9180";
+
+    /// <summary><c>Admin:Endpoint</c>: <c>IP:port</c>, <c>[IPv6]:port</c> or <c>unix:/path</c>.</summary>
+    public ListenerEndpoint Endpoint { get; init; } = ListenerEndpoint.TryParse(DefaultEndpoint, out var endpoint)
+        ? endpoint
+        : throw new InvalidOperationException("the default admin endpoint does not parse");
+}
 
 /// <summary>The <c>Limits</c> section: node-wide defaults a listener may override.</summary>
 internal sealed record LimitsOptions

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Groupware.Connections;
+using Groupware.Server.Admin;
 using Groupware.Server.Configuration;
 using Groupware.Server.Logging;
 using Groupware.Storage;
@@ -38,11 +39,13 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly Dictionary<string, ListenOptions> _bound;
+    private readonly ListenOptions? _admin;
 
-    private GroupwareHost(WebApplication app, Dictionary<string, ListenOptions> bound, GroupwareOptions options)
+    private GroupwareHost(WebApplication app, Dictionary<string, ListenOptions> bound, ListenOptions? admin, GroupwareOptions options)
     {
         _app = app;
         _bound = bound;
+        _admin = admin;
         Options = options;
     }
 
@@ -52,6 +55,9 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
 
     /// <summary>The address each listener is bound to (with the real port when the configuration said 0).</summary>
     public EndPoint EndPointOf(string listenerName) => _bound[listenerName].EndPoint;
+
+    /// <summary>The address the admin listener (<c>Admin:Endpoint</c>) is bound to.</summary>
+    public EndPoint? AdminEndPoint => _admin?.EndPoint;
 
     /// <summary>
     /// Starts a node: checks the certificate and that every listener's protocol is served, reaches
@@ -75,7 +81,8 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(policy);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(_ => Database.CreateDataSource(options.ConnectionString, options.Node.Name));
+        var poolName = AdminListener.AddAdmin(builder.Services, options);
+        builder.Services.AddSingleton(_ => Database.CreateDataSource(options.ConnectionString, options.Node.Name, poolName));
         builder.Services.AddSingleton<Migrator>();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<GroupwareMetrics>();
@@ -87,12 +94,14 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
         // looked up per connection.
         var contexts = new Dictionary<string, ListenerContext>(StringComparer.Ordinal);
         var bound = new Dictionary<string, ListenOptions>(StringComparer.Ordinal);
+        ListenOptions? admin = null;
         builder.WebHost.UseKestrelCore();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             var protocols = kestrel.ApplicationServices.GetServices<LineProtocol>().ToDictionary(p => p.Name, StringComparer.Ordinal);
             var metrics = kestrel.ApplicationServices.GetRequiredService<GroupwareMetrics>();
+            AdminListener.Listen(kestrel, options, listen => admin = listen);
             foreach (var listener in options.Listeners)
             {
                 if (!protocols.TryGetValue(listener.Protocol, out var protocol))
@@ -180,8 +189,15 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
             LogTrustedNetworks(logger, string.Join(", ", options.Node.TrustedNetworks));
         }
 
+        AdminListener.Use(app);
+        if (options.Admin.Endpoint.UnixPath is { } adminPath)
+        {
+            RemoveStaleSocket(adminPath);
+        }
+
+        LogListener(logger, "admin", "http", options.Admin.Endpoint.Text, "none");
         await app.StartAsync(cancellationToken);
-        return new GroupwareHost(app, bound, options);
+        return new GroupwareHost(app, bound, admin, options);
     }
 
     /// <summary>
