@@ -30,13 +30,16 @@ public sealed class DovecotPeer : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private DovecotPeer(string directory, Process process, int imapPort, int pop3Port, int lmtpPort, IPAddress address)
+    private DovecotPeer(string directory, Process process, int imapPort, int pop3Port, int lmtpPort, IPAddress address,
+        int imapsPort = 0, int pop3sPort = 0)
     {
         Directory = directory;
         _process = process;
         Imap = new IPEndPoint(address, imapPort);
         Pop3 = new IPEndPoint(address, pop3Port);
         Lmtp = new IPEndPoint(address, lmtpPort);
+        Imaps = imapsPort == 0 ? null : new IPEndPoint(address, imapsPort);
+        Pop3s = pop3sPort == 0 ? null : new IPEndPoint(address, pop3sPort);
     }
 
     public string Directory { get; }
@@ -46,6 +49,12 @@ public sealed class DovecotPeer : IAsyncDisposable
     public IPEndPoint Pop3 { get; }
 
     public IPEndPoint Lmtp { get; }
+
+    /// <summary>IMAP with implicit TLS (RFC 8314), when the peer has certificates.</summary>
+    public IPEndPoint? Imaps { get; }
+
+    /// <summary>POP3 with implicit TLS (RFC 8314), when the peer has certificates.</summary>
+    public IPEndPoint? Pop3s { get; }
 
     /// <summary>The Maildir of a user, for checking deliveries.</summary>
     public string MaildirOf(string user) => Path.Combine(Directory, "home", user, "Maildir");
@@ -60,6 +69,7 @@ public sealed class DovecotPeer : IAsyncDisposable
         var directory = System.IO.Directory.CreateTempSubdirectory("gwtest-dovecot-").FullName;
         File.SetUnixFileMode(directory, (UnixFileMode)Convert.ToInt32("755", 8));
         var (imapPort, pop3Port, lmtpPort) = (FreePort(options.Address), FreePort(options.Address), FreePort(options.Address));
+        var (imapsPort, pop3sPort) = options.Certificates is null ? (0, 0) : (FreePort(options.Address), FreePort(options.Address));
 
         var users = new StringBuilder();
         foreach (var (user, password) in options.Users)
@@ -100,7 +110,8 @@ public sealed class DovecotPeer : IAsyncDisposable
                 port = {{imapPort}}
               }
               inet_listener imaps {
-                port = 0
+                port = {{imapsPort}}
+                ssl = {{(imapsPort == 0 ? "no" : "yes")}}
               }
             }
             service pop3-login {
@@ -108,7 +119,8 @@ public sealed class DovecotPeer : IAsyncDisposable
                 port = {{pop3Port}}
               }
               inet_listener pop3s {
-                port = 0
+                port = {{pop3sPort}}
+                ssl = {{(pop3sPort == 0 ? "no" : "yes")}}
               }
             }
             service lmtp {
@@ -132,10 +144,10 @@ public sealed class DovecotPeer : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dovecot did not start");
-        var peer = new DovecotPeer(directory, process, imapPort, pop3Port, lmtpPort, options.Address);
+        var peer = new DovecotPeer(directory, process, imapPort, pop3Port, lmtpPort, options.Address, imapsPort, pop3sPort);
         try
         {
-            foreach (var port in new[] { imapPort, pop3Port, lmtpPort })
+            foreach (var port in new[] { imapPort, pop3Port, lmtpPort, imapsPort, pop3sPort }.Where(p => p != 0))
             {
                 await WaitForPortAsync(new IPEndPoint(options.Address, port), process);
             }

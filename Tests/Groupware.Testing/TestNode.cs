@@ -14,6 +14,8 @@ public sealed class TestNodeOptions
     {
         ["Node:Name"] = "test1",
         ["Node:AllowPlaintextAuth"] = "false",
+        // Every test node's admin listener on its own ephemeral port: many nodes share one test process.
+        ["Admin:Endpoint"] = "127.0.0.1:0",
     };
 
     internal List<LineProtocol> Protocols { get; } = [];
@@ -76,6 +78,9 @@ public sealed class TestNode : IAsyncDisposable
 
     /// <summary>The bound address of a listener.</summary>
     public IPEndPoint EndPoint(string listener) => (IPEndPoint)Host.EndPointOf(listener);
+
+    /// <summary>The bound address of the admin listener (/metrics, /health/live, /health/ready).</summary>
+    public IPEndPoint AdminEndPoint => (IPEndPoint)Host.AdminEndPoint!;
 
     public static async Task<TestNode> StartAsync(Action<TestNodeOptions> configure)
     {
