@@ -97,6 +97,7 @@ write_dev_config() {
   "Node": { "Name": "dev1", "AllowPlaintextAuth": false },
   "Database": { "ConnectionString": "Host=/var/run/postgresql;Database=$GW_DB;Username=$GW_ROLE" },
   "Tls": { "CertificateFile": "$GW_DEV/tls/cert.pem", "KeyFile": "$GW_DEV/tls/key.pem" },
+  "Admin": { "Endpoint": "127.0.0.1:19180" },
   "Listeners": {
 $(dev_listeners)
   }
