@@ -74,6 +74,12 @@ internal sealed class PlaintextProbe(PlaintextProbeOptions options)
             return ProbeReport.Usage(Service, "--user and --password-file are required unless --no-credentials is given");
         }
 
+        // The login goes on a command line of the protocol: a control character would end it and start another command.
+        if (options.User is { } user && user.Any(char.IsControl))
+        {
+            return ProbeReport.Usage(Service, "--user must not contain control characters");
+        }
+
         var findings = new List<PortFinding>();
         var anyPort = options.ImapPort is not null || options.Pop3Port is not null || options.HttpPort is not null || options.RpcPort is not null;
         if ((options.ImapPort ?? (anyPort ? null : StandardImapPort)) is { } imap)

@@ -114,10 +114,6 @@ internal sealed class TlsProbe(TlsProbeOptions options)
             {
                 return Report(ProbeStatus.Critical, $"{target}: TLS handshake failed: {e.GetBaseException().Message}");
             }
-            catch (ProbeMismatchException e) when (connection.Tls is null && e.Message.Contains("closed", StringComparison.Ordinal))
-            {
-                return Report(ProbeStatus.Critical, $"{target}: TLS handshake failed: {e.Message}");
-            }
             catch (IOException e)
             {
                 return Report(ProbeStatus.Critical, $"{target}: TLS handshake failed: {e.GetBaseException().Message}");

@@ -27,6 +27,19 @@ public sealed class ProbeUnreachableTests
         Assert.That(run.ExitCode, Is.EqualTo(2), run.ToString());
     }
 
+    [TestCase("--imap-port")]
+    [TestCase("--pop3-port")]
+    public async Task A_server_that_never_greets_is_UNKNOWN_after_the_timeout(string portOption)
+    {
+        // The kernel completes the connection from the backlog; nobody ever accepts or writes.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+        var run = await ProbeCli.RunAsync("plaintext", "-H", "127.0.0.1", portOption, port, "--no-credentials", "--timeout", "1");
+        Assert.That(run.ExitCode, Is.EqualTo(3), run.ToString());
+        Assert.That(run.StatusLine, Does.Contain($"/{port}: no answer within 1 s"));
+    }
+
     [TestCase("--imap-port", "not an IMAP greeting: SSH-2.0")]
     [TestCase("--pop3-port", "not a POP3 response: SSH-2.0")]
     public async Task A_server_speaking_another_protocol_is_UNKNOWN(string portOption, string message)
@@ -74,6 +87,11 @@ public sealed class ProbeUnreachableTests
         var missing = await ProbeCli.RunAsync("plaintext", "-H", "127.0.0.1", "--imap-port", Closed);
         Assert.That(missing.ExitCode, Is.EqualTo(3), missing.ToString());
         Assert.That(missing.StatusLine, Does.Contain("--user and --password-file are required"));
+
+        var injected = await ProbeCli.RunAsync("plaintext", "-H", "127.0.0.1", "--pop3-port", Closed, "--user", "probe\r\nDELE 1",
+            "--password-file", "/dev/null");
+        Assert.That(injected.ExitCode, Is.EqualTo(3), injected.ToString());
+        Assert.That(injected.StatusLine, Does.Contain("--user must not contain control characters"));
 
         var unparsable = await ProbeCli.RunAsync("tls", "-H", "127.0.0.1", "-p", "993", "--starttls", "smtp");
         Assert.That(unparsable.ExitCode, Is.EqualTo(3), unparsable.ToString());
