@@ -1,3 +1,4 @@
+using Groupware.Auth;
 using Groupware.Connections;
 
 namespace Groupware.Server.Configuration;
@@ -22,6 +23,9 @@ internal sealed record GroupwareOptions
     public required IReadOnlyList<ListenerOptions> Listeners { get; init; }
 
     public required LimitsOptions Limits { get; init; }
+
+    /// <summary>The <c>Auth</c> section: password hashing, throttling, cache, audit.</summary>
+    public AuthOptions Auth { get; init; } = new();
 
     /// <summary>The file the options were read from, if any.</summary>
     public string? SourcePath { get; init; }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Groupware.Auth;
 using Groupware.Connections;
 using Groupware.Server.Configuration;
 using Groupware.Server.Logging;
@@ -79,6 +80,7 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
         builder.Services.AddSingleton<Migrator>();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<GroupwareMetrics>();
+        builder.Services.AddGroupwareAuth(options.Auth);
         ProtocolRegistration.AddImplementedProtocols(builder.Services);
         configureServices?.Invoke(builder.Services);
 
