@@ -16,7 +16,7 @@ namespace Groupware.Auth.Audit;
 /// its listeners first, so no attempt comes after). Once an hour it deletes records older than
 /// <see cref="AuthOptions.AuditRetentionDays"/> and blocks that have ended.
 /// </summary>
-internal sealed partial class AuthAuditLog : IHostedService, IAsyncDisposable
+internal sealed partial class AuthAuditLog : IHostedService, IDisposable
 {
     /// <summary>Most attempts written by one statement.</summary>
     private const int BatchSize = 500;
@@ -38,6 +38,7 @@ internal sealed partial class AuthAuditLog : IHostedService, IAsyncDisposable
     private Task _writer = Task.CompletedTask;
     private Task _retention = Task.CompletedTask;
     private long _dropped;
+    private int _disposed;
 
     public AuthAuditLog(AuthAttemptStore attempts, AuthBlockStore blocks, BlockList blockList, AuthOptions options, TimeProvider time,
         ILogger<AuthAuditLog> logger)
@@ -101,10 +102,16 @@ internal sealed partial class AuthAuditLog : IHostedService, IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Idempotent: the container disposes this instance once as a singleton and once as a hosted service.</summary>
+    public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _queue.Writer.TryComplete();
-        await _stopping.CancelAsync();
+        _stopping.Cancel();
         _stopping.Dispose();
     }
 

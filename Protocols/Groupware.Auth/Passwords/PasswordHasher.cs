@@ -81,7 +81,10 @@ public sealed class PasswordHasher
 
     /// <summary>
     /// Whether a stored hash should be replaced after a successful login: anything but an
-    /// <c>{ARGON2ID}</c> hash at least as strong (memory and passes) as the configured parameters.
+    /// <c>{ARGON2ID}</c> hash with exactly the configured parameters. The configuration is the policy
+    /// in both directions: a weaker hash is strengthened, and a stronger imported one (Dovecot writes
+    /// 64 MiB and 3 passes) would cost more than a login's budget at every cache miss. Nodes sharing a
+    /// database should therefore share the <c>Auth:Argon2*</c> values.
     /// </summary>
     public bool NeedsUpgrade(string storedHash)
     {
@@ -91,8 +94,9 @@ public sealed class PasswordHasher
         }
 
         return !Argon2idHash.TryParse(storedHash["{ARGON2ID}".Length..], out var argon2)
-            || argon2.MemoryKiB < _options.Argon2MemoryKiB
-            || argon2.Iterations < _options.Argon2Iterations;
+            || argon2.MemoryKiB != _options.Argon2MemoryKiB
+            || argon2.Iterations != _options.Argon2Iterations
+            || argon2.Parallelism != _options.Argon2Parallelism;
     }
 
     /// <summary>The scheme of a stored hash as Dovecot names it (<c>SHA512-CRYPT</c>, <c>PLAIN</c> ...), or "" when none is recognised.</summary>
