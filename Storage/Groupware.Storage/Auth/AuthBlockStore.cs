@@ -15,7 +15,7 @@ public sealed record AuthBlock(IPNetwork Network, DateTimeOffset Until);
 /// </summary>
 public sealed class AuthBlockStore(NpgsqlDataSource dataSource)
 {
-    /// <summary>The NOTIFY channel of 0002_auth.sql's trigger; the payload is <c>network epoch-milliseconds</c>.</summary>
+    /// <summary>The NOTIFY channel of 0002_auth.sql's trigger; the payload is <c>network microseconds-since-1970</c>.</summary>
     public const string Channel = "groupware_auth_blocks";
 
     // Counts the failures of every node from the audit log and blocks the networks above the
@@ -111,19 +111,19 @@ public sealed class AuthBlockStore(NpgsqlDataSource dataSource)
         }
     }
 
-    /// <summary>Parses the trigger's payload: <c>192.0.2.7/32 1767225600000</c>.</summary>
+    /// <summary>Parses the trigger's payload: <c>192.0.2.7/32 1767225600000000</c>.</summary>
     internal static bool TryParseNotification(string payload, out AuthBlock block)
     {
         block = null!;
         var space = payload.IndexOf(' ', StringComparison.Ordinal);
         if (space < 0
             || !IPNetwork.TryParse(payload.AsSpan(0, space), out var network)
-            || !long.TryParse(payload.AsSpan(space + 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out var milliseconds))
+            || !long.TryParse(payload.AsSpan(space + 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out var microseconds))
         {
             return false;
         }
 
-        block = new AuthBlock(network, DateTimeOffset.FromUnixTimeMilliseconds(milliseconds));
+        block = new AuthBlock(network, DateTimeOffset.UnixEpoch.AddTicks(microseconds * (TimeSpan.TicksPerMillisecond / 1000)));
         return true;
     }
 

@@ -44,11 +44,12 @@ CREATE TABLE auth_blocks (
 
 CREATE INDEX auth_blocks_until ON auth_blocks (blocked_until);
 
--- Every node keeps the block list in memory and learns of a new or extended block at once.
+-- Every node keeps the block list in memory and learns of a new or extended block at once. The
+-- payload is 'network microseconds-since-1970', exactly the stored end (no rounding up).
 CREATE FUNCTION auth_blocks_notify() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_notify('groupware_auth_blocks',
-        NEW.network::text || ' ' || (extract(epoch FROM NEW.blocked_until) * 1000)::bigint::text);
+        NEW.network::text || ' ' || floor(extract(epoch FROM NEW.blocked_until) * 1000000)::bigint::text);
     RETURN NULL;
 END;
 $$;
