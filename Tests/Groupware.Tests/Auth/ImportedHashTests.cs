@@ -1,7 +1,9 @@
 using Groupware.Auth;
 using Groupware.Auth.Passwords;
 using Groupware.Connections;
+using Groupware.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Groupware.Tests.Auth;
 
@@ -69,6 +71,21 @@ public sealed class ImportedHashTests
         var result = await ExternalProcess.RunAsync(ExternalProcess.Require("mkpasswd"), ["-m", method, "--stdin"], password + "\n");
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         await LoginAndUpgradeAsync(password, result.Output.Trim());
+    }
+
+    [Test]
+    public async Task A_clear_text_stored_password_is_logged_as_a_warning_and_replaced()
+    {
+        var logs = new CapturedLogs();
+        await using var node = await AuthFixtures.StartNodeAsync(n => n.ConfigureServices(s => s.AddSingleton<ILoggerProvider>(logs)));
+        var login = AuthFixtures.UniqueLogin("plain");
+        await AuthFixtures.CreateAccountAsync(node.Services, login, "in the clear", storedHash: "{PLAIN}in the clear");
+        var result = await node.Services.GetRequiredService<AuthService>().AuthenticateAsync(new AuthRequest(login, "in the clear", "USER"),
+            AuthFixtures.Security(node.Services.GetRequiredService<NodePolicy>(), tls: true), CancellationToken.None);
+
+        Assert.That(result.Outcome, Is.EqualTo(AuthOutcome.Success));
+        Assert.That(logs.AtLeast(LogLevel.Warning), Has.Some.Contains(login).And.Contains("{PLAIN}"));
+        Assert.That(await AuthFixtures.StoredHashAsync(node.Services, login), Does.StartWith("{ARGON2ID}"));
     }
 
     [Test]
