@@ -50,7 +50,7 @@ public sealed partial class AuthService : IDisposable
     /// <summary>Longest password verified: far beyond any real one, short enough that hashing it costs nothing extra.</summary>
     private const int MaxPasswordLength = 4096;
 
-    private static readonly string[] Mechanisms = ["PLAIN", "LOGIN"];
+    private static readonly IReadOnlyList<string> Mechanisms = Array.AsReadOnly(["PLAIN", "LOGIN"]);
 
     private readonly AccountStore _accounts;
     private readonly PasswordHasher _hasher;
@@ -252,6 +252,17 @@ public sealed partial class AuthService : IDisposable
         if (check == PasswordCheck.Unverifiable && credentials is not null)
         {
             LogUnverifiableHash(_logger, credentials.Account.Login, PasswordHasher.SchemeOf(storedHash) is { Length: > 0 } scheme ? scheme : "unknown");
+
+            // Refusing an unreadable hash costs nothing; the answer must still take as long as a wrong password's.
+            await _verifications.WaitAsync(cancellationToken);
+            try
+            {
+                _hasher.Verify(password, _hasher.DummyHash);
+            }
+            finally
+            {
+                _verifications.Release();
+            }
         }
 
         var match = check == PasswordCheck.Match && credentials is not null;
@@ -306,7 +317,7 @@ public sealed partial class AuthService : IDisposable
                 security.RemoteAddress, network, Printable(request.Login), decision.Account?.Id, request.Mechanism, security.IsTls, exposed, outcome),
             decision.CountsAsFailure && !exempt ? network : null);
 
-        if (decision == Decision.Abandoned)
+        if (ReferenceEquals(decision, Decision.Abandoned))
         {
             return;
         }

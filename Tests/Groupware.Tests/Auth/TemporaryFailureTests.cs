@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Groupware.Auth;
 using Groupware.Connections;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,11 +15,28 @@ public sealed class TemporaryFailureTests
     public async Task A_login_while_the_database_is_down_is_a_temporary_failure()
     {
         await using var services = AuthFixtures.UnstartedServices(Unreachable, new AuthOptions { FailureDelayMilliseconds = 0 });
+        var metrics = services.GetRequiredService<GroupwareMetrics>();
+        var outcomes = new List<string?>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter == metrics.Meter && instrument.Name == "groupware.logins")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+            outcomes.Add(tags.ToArray().Single(t => t.Key == "outcome").Value?.ToString()));
+        listener.Start();
+
         var auth = services.GetRequiredService<AuthService>();
         var result = await auth.AuthenticateAsync(new AuthRequest("alice", "secret", "PLAIN"),
             AuthFixtures.Security(NodePolicy.Secure("down"), tls: true), CancellationToken.None);
         Assert.That(result.Outcome, Is.EqualTo(AuthOutcome.TemporaryFailure));
         Assert.That(auth.PasswordChecks, Is.Zero);
+        Assert.That(outcomes, Is.EqualTo(new[] { "temporary-failure" }), "counted like every other outcome");
     }
 
     [Test]
