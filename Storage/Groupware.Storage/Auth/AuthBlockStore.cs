@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Dapper;
@@ -81,10 +82,11 @@ public sealed class AuthBlockStore(NpgsqlDataSource dataSource)
     /// <summary>
     /// Listens for new blocks on a connection of its own until cancelled or the connection fails
     /// (the exception propagates; the caller reconnects). <paramref name="onBlock"/> runs for each
-    /// announced block, <paramref name="onQuiet"/> after every <paramref name="quietInterval"/>
-    /// without one (the caller reloads the whole list then, to catch what a lost connection missed).
+    /// announced block; <paramref name="reload"/> runs right after LISTEN and then every
+    /// <paramref name="reloadInterval"/>, however many notifications arrive, so that the caller can
+    /// reload the whole list (to catch what a lost connection missed, and forget lifted blocks).
     /// </summary>
-    public async Task ListenAsync(Action<AuthBlock> onBlock, Func<CancellationToken, Task> onQuiet, TimeSpan quietInterval,
+    public async Task ListenAsync(Action<AuthBlock> onBlock, Func<CancellationToken, Task> reload, TimeSpan reloadInterval,
         CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -101,12 +103,15 @@ public sealed class AuthBlockStore(NpgsqlDataSource dataSource)
         }
 
         // A reload right after LISTEN: nothing set between the caller's last load and now is missed.
-        await onQuiet(cancellationToken);
+        await reload(cancellationToken);
+        var sinceReload = Stopwatch.StartNew();
         while (true)
         {
-            if (!await connection.WaitAsync(quietInterval, cancellationToken))
+            var remaining = reloadInterval - sinceReload.Elapsed;
+            if (remaining <= TimeSpan.Zero || !await connection.WaitAsync(remaining, cancellationToken))
             {
-                await onQuiet(cancellationToken);
+                await reload(cancellationToken);
+                sinceReload.Restart();
             }
         }
     }
