@@ -20,10 +20,12 @@ public sealed record AuthOptions
 
     /// <summary>
     /// <c>Auth:Argon2MemoryKiB</c>: memory of one Argon2id run for new hashes. 19456 KiB with 2
-    /// iterations and 1 lane is the first configuration of the OWASP Password Storage Cheat Sheet;
-    /// with BouncyCastle's Argon2 on this project's 2-core reference machine one verification takes
-    /// about 35 ms (median of 7; RFC 9106 §4's second choice, 64 MiB and 3 passes, takes about 250 ms,
-    /// over the 50 ms a login may spend here).
+    /// iterations and 1 lane is the first configuration of the OWASP Password Storage Cheat Sheet.
+    /// With BouncyCastle's Argon2 on this project's 2-core reference machine one verification takes
+    /// about 35 ms when the machine is quiet and 38-45 ms while other builds share it (the
+    /// <c>auth-verify</c> benchmark, medians of 5 runs): under the 50 ms a login may spend here.
+    /// RFC 9106 §4's second choice (64 MiB, 3 passes), which is also what Dovecot writes, takes
+    /// about 250 ms.
     /// </summary>
     public int Argon2MemoryKiB { get; init; } = 19456;
 
