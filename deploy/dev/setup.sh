@@ -122,3 +122,27 @@ dev_listeners() {
   local IFS=$'\n'
   printf '%s\n' "${lines[*]}" | sed '$!s/$/,/'
 }
+
+# The development node's demo account: login demo, address demo@example.test, and a random
+# password written to .dev/demo-password (mode 0600) when the account is created. An existing
+# account is left alone (its password too). run.sh calls this after migrating.
+create_demo_account() {
+  local config="$GW_DEV/groupware.json" file="$GW_DEV/demo-password" status=0
+  groupware user show demo --config "$config" >/dev/null 2>&1 || status=$?
+  case "$status" in
+    67)
+      (umask 077 && openssl rand -base64 18 > "$file")
+      chmod 600 "$file"
+      groupware user add demo --email demo@example.test --password-file "$file" --config "$config" >/dev/null
+      log "created account demo <demo@example.test>; login: demo, password: in $file" ;;
+    0)
+      if [ -s "$file" ]; then
+        log "account demo exists; login: demo, password: in $file"
+      else
+        log "account demo exists but $file is gone; set a password with: groupware user passwd demo --password-stdin"
+      fi ;;
+    *)
+      log "could not look up the demo account (groupware user show demo exited $status)"
+      return 1 ;;
+  esac
+}

@@ -27,6 +27,7 @@ internal static class GroupwareCommand
         root.Subcommands.Add(DbCommand.Create());
         root.Subcommands.Add(DevCertCommand.Create());
         root.Subcommands.Add(ProbeCommand.Create());
+        root.Subcommands.Add(UserCommand.Create());
         return root;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using Groupware.Auth;
 using Groupware.Connections;
 using Groupware.Server.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -19,13 +20,17 @@ internal sealed partial class ConfigReader
 
     private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
     {
-        [""] = ["Node", "Database", "Tls", "Listeners", "Limits", "Admin"],
+        [""] = ["Node", "Database", "Tls", "Listeners", "Limits", "Admin", "Auth"],
         ["Node"] = ["Name", "AllowPlaintextAuth", "PlaintextAccounts", "TrustedNetworks"],
         ["Database"] = ["ConnectionString"],
         ["Tls"] = ["CertificateFile", "KeyFile"],
         ["Limits"] = ["MaxConnectionsPerListener", "MaxConnectionsPerIp", "TlsHandshakeTimeoutSeconds", "ShutdownTimeoutSeconds"],
         ["Admin"] = ["Endpoint"],
         ["Listeners:*"] = ["Protocol", "Endpoint", "Tls", "MaxConnections", "MaxConnectionsPerIp"],
+        ["Auth"] = ["Argon2MemoryKiB", "Argon2Iterations", "Argon2Parallelism", "MaxConcurrentVerifications", "FailureDelayMilliseconds",
+            "MaxFailureDelayMilliseconds", "FailureMemorySeconds", "MaxTrackedClients", "BlockThreshold", "BlockWindowMinutes",
+            "BlockDurationMinutes", "BlockRefreshSeconds", "IPv6PrefixLength", "CacheLifetimeSeconds", "CacheMaxEntries",
+            "AuditRetentionDays", "AuditQueueCapacity"],
     };
 
     private readonly List<ConfigProblem> _problems = [];
@@ -118,6 +123,7 @@ internal sealed partial class ConfigReader
 
         var listeners = ReadListeners(configuration.GetSection("Listeners"), protocols, allowPlaintext, limits);
         var admin = ReadAdmin(configuration["Admin:Endpoint"], listeners);
+        var auth = ReadAuth(configuration);
 
         return new GroupwareOptions
         {
@@ -127,6 +133,7 @@ internal sealed partial class ConfigReader
             Listeners = listeners,
             Limits = limits,
             Admin = admin,
+            Auth = auth,
             SourcePath = sourcePath,
         };
     }
@@ -353,6 +360,54 @@ internal sealed partial class ConfigReader
         }
 
         Problem(key, $"\"{text}\" is not a positive whole number");
+        return fallback;
+    }
+
+    /// <summary>The <c>Auth</c> section; each value within the bounds the auth module can honour.</summary>
+    private AuthOptions ReadAuth(IConfiguration configuration)
+    {
+        var defaults = new AuthOptions();
+        int Read(string key, int fallback, int min, int max) => ReadWhole(configuration, $"Auth:{key}", fallback, min, max);
+        var parallelism = Read("Argon2Parallelism", defaults.Argon2Parallelism, 1, AuthOptions.MaxArgon2Parallelism);
+        var failureDelay = Read("FailureDelayMilliseconds", defaults.FailureDelayMilliseconds, 0, 600_000);
+        return new AuthOptions
+        {
+            // RFC 9106 §3.1: at least 8 KiB per lane.
+            Argon2MemoryKiB = Read("Argon2MemoryKiB", defaults.Argon2MemoryKiB, 8 * parallelism, AuthOptions.MaxArgon2MemoryKiB),
+            Argon2Iterations = Read("Argon2Iterations", defaults.Argon2Iterations, 1, AuthOptions.MaxArgon2Iterations),
+            Argon2Parallelism = parallelism,
+            MaxConcurrentVerifications = Read("MaxConcurrentVerifications", defaults.MaxConcurrentVerifications, 1, 4096),
+            FailureDelayMilliseconds = failureDelay,
+            MaxFailureDelayMilliseconds = Read("MaxFailureDelayMilliseconds", Math.Max(defaults.MaxFailureDelayMilliseconds, failureDelay),
+                failureDelay, 600_000),
+            FailureMemorySeconds = Read("FailureMemorySeconds", defaults.FailureMemorySeconds, 0, 86_400),
+            MaxTrackedClients = Read("MaxTrackedClients", defaults.MaxTrackedClients, 1, int.MaxValue),
+            BlockThreshold = Read("BlockThreshold", defaults.BlockThreshold, 1, int.MaxValue),
+            BlockWindowMinutes = Read("BlockWindowMinutes", defaults.BlockWindowMinutes, 1, 525_600),
+            BlockDurationMinutes = Read("BlockDurationMinutes", defaults.BlockDurationMinutes, 1, 525_600),
+            BlockRefreshSeconds = Read("BlockRefreshSeconds", defaults.BlockRefreshSeconds, 1, 86_400),
+            IPv6PrefixLength = Read("IPv6PrefixLength", defaults.IPv6PrefixLength, 1, 128),
+            CacheLifetimeSeconds = Read("CacheLifetimeSeconds", defaults.CacheLifetimeSeconds, 0, 86_400),
+            CacheMaxEntries = Read("CacheMaxEntries", defaults.CacheMaxEntries, 0, 10_000_000),
+            AuditRetentionDays = Read("AuditRetentionDays", defaults.AuditRetentionDays, 1, 36_500),
+            AuditQueueCapacity = Read("AuditQueueCapacity", defaults.AuditQueueCapacity, 1, 10_000_000),
+        };
+    }
+
+    private int ReadWhole(IConfiguration configuration, string key, int fallback, int min, int max)
+    {
+        var text = configuration[key];
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+
+        Problem(key, $"\"{text}\" is not a whole number from {min} to {max}");
         return fallback;
     }
 

@@ -1,3 +1,4 @@
+using Groupware.Auth;
 using Groupware.Connections;
 
 namespace Groupware.Server.Configuration;
@@ -25,6 +26,9 @@ internal sealed record GroupwareOptions
 
     /// <summary>The <c>Admin</c> section: where /metrics and /health are served.</summary>
     public AdminOptions Admin { get; init; } = new();
+
+    /// <summary>The <c>Auth</c> section: password hashing, throttling, cache, audit.</summary>
+    public AuthOptions Auth { get; init; } = new();
 
     /// <summary>The file the options were read from, if any.</summary>
     public string? SourcePath { get; init; }

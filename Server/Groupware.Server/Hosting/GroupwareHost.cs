@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Groupware.Auth;
 using Groupware.Connections;
 using Groupware.Server.Admin;
 using Groupware.Server.Configuration;
@@ -86,6 +87,7 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
         builder.Services.AddSingleton<Migrator>();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<GroupwareMetrics>();
+        builder.Services.AddGroupwareAuth(options.Auth);
         ProtocolRegistration.AddImplementedProtocols(builder.Services);
         configureServices?.Invoke(builder.Services);
 

@@ -28,6 +28,20 @@ public sealed record NewAccount(
     bool LegacyDevice = false,
     long? QuotaBytes = null);
 
+/// <summary>
+/// An account whose password crossed a network in clear text: how often and when, and where the
+/// last exposure came from (<c>node/listener</c>, client address or <c>unix</c>).
+/// </summary>
+public sealed record PasswordExposure(
+    long AccountId,
+    string Login,
+    bool LegacyDevice,
+    long Exposures,
+    DateTimeOffset FirstAt,
+    DateTimeOffset LastAt,
+    string LastAddress,
+    string LastListener);
+
 /// <summary>An account with the stored password hash, for the auth module only.</summary>
 public sealed record AccountCredentials(Account Account, string PasswordHash);
 
@@ -126,6 +140,88 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<Account>> ListAsync(CancellationToken cancellationToken) =>
         (await QueryAsync($"{SelectAccount} ORDER BY a.login_key", null, cancellationToken)).Select(c => c.Account).ToList();
 
+    /// <summary>
+    /// The account and its stored password hash for what a client typed as its login: the login
+    /// name, or else one of the account's addresses (clients set up from an address often send it).
+    /// A login name wins over another account's address.
+    /// </summary>
+    public async Task<AccountCredentials?> FindCredentialsByLoginOrAddressAsync(string login, CancellationToken cancellationToken) =>
+        (await QueryAsync($"""
+            {SelectAccount}
+            WHERE a.login_key = @key OR a.id = (SELECT account_id FROM account_addresses WHERE address = @address)
+            ORDER BY a.login_key = @key DESC
+            LIMIT 1
+            """, new { key = LoginKey(login), address = AddressKey(login) }, cancellationToken)).FirstOrDefault();
+
+    /// <summary>Sets a new password hash (a password change); returns false when the account does not exist.</summary>
+    public async Task<bool> SetPasswordHashAsync(long id, string passwordHash, CancellationToken cancellationToken) =>
+        await ExecuteAsync("UPDATE accounts SET password_hash = @passwordHash, password_changed_at = now() WHERE id = @id",
+            new { id, passwordHash }, cancellationToken) == 1;
+
+    /// <summary>
+    /// Replaces the stored hash of the same password with a stronger one (an imported hash upgraded
+    /// after a successful login), only if it is still <paramref name="expected"/>: a password changed
+    /// meanwhile is never overwritten. The password did not change, so neither does password_changed_at.
+    /// </summary>
+    public async Task<bool> ReplacePasswordHashAsync(long id, string expected, string passwordHash, CancellationToken cancellationToken) =>
+        await ExecuteAsync("UPDATE accounts SET password_hash = @passwordHash WHERE id = @id AND password_hash = @expected",
+            new { id, expected, passwordHash }, cancellationToken) == 1;
+
+    /// <summary>Disables or enables an account; returns false when it does not exist.</summary>
+    public async Task<bool> SetDisabledAsync(long id, bool disabled, CancellationToken cancellationToken) =>
+        await ExecuteAsync("UPDATE accounts SET disabled = @disabled WHERE id = @id", new { id, disabled }, cancellationToken) == 1;
+
+    /// <summary>Sets the legacy-device flag; returns false when the account does not exist.</summary>
+    public async Task<bool> SetLegacyDeviceAsync(long id, bool legacyDevice, CancellationToken cancellationToken) =>
+        await ExecuteAsync("UPDATE accounts SET legacy_device = @legacyDevice WHERE id = @id", new { id, legacyDevice }, cancellationToken) == 1;
+
+    /// <summary>Sets the quota in bytes (null: unlimited); returns false when the account does not exist.</summary>
+    public async Task<bool> SetQuotaAsync(long id, long? quotaBytes, CancellationToken cancellationToken) =>
+        await ExecuteAsync("UPDATE accounts SET quota_bytes = @quotaBytes WHERE id = @id", new { id, quotaBytes }, cancellationToken) == 1;
+
+    /// <summary>Sets the display name; returns false when the account does not exist.</summary>
+    public async Task<bool> SetDisplayNameAsync(long id, string displayName, CancellationToken cancellationToken) =>
+        await ExecuteAsync("UPDATE accounts SET display_name = @displayName WHERE id = @id", new { id, displayName }, cancellationToken) == 1;
+
+    /// <summary>
+    /// Deletes an account with everything that references it by cascade (addresses, and the stores'
+    /// own rows); its audit records stay, without the account. Returns false when it does not exist.
+    /// </summary>
+    public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken) =>
+        await ExecuteAsync("DELETE FROM accounts WHERE id = @id", new { id }, cancellationToken) == 1;
+
+    /// <summary>
+    /// Accounts whose password crossed a network in clear text (audit records with <c>exposed</c>)
+    /// since <paramref name="since"/>, or, when null, since each account's last password change:
+    /// an exposure of a password already replaced no longer matters. Most recent first.
+    /// </summary>
+    public async Task<IReadOnlyList<PasswordExposure>> ListExposedAsync(DateTimeOffset? since, long? accountId,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ExposureRow>(new CommandDefinition("""
+            SELECT a.id AS accountid, a.login, a.legacy_device AS legacydevice, count(*) AS exposures,
+                   min(t.at) AS firstat, max(t.at) AS lastat,
+                   (array_agg(COALESCE(host(t.remote_address), 'unix') ORDER BY t.at DESC))[1] AS lastaddress,
+                   (array_agg(t.node || '/' || t.listener ORDER BY t.at DESC))[1] AS lastlistener
+            FROM auth_attempts t
+            JOIN accounts a ON a.id = t.account_id
+            WHERE t.exposed
+              AND t.at >= COALESCE(@since, a.password_changed_at)
+              AND (@accountId IS NULL OR a.id = @accountId)
+            GROUP BY a.id
+            ORDER BY max(t.at) DESC, a.login_key
+            """, new { since = since?.UtcDateTime, accountId }, cancellationToken: cancellationToken));
+        return rows.Select(r => new PasswordExposure(r.AccountId, r.Login, r.LegacyDevice, r.Exposures, Utc(r.FirstAt), Utc(r.LastAt),
+            r.LastAddress, r.LastListener)).ToList();
+    }
+
+    private async Task<int> ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+    }
+
     private async Task<List<AccountCredentials>> QueryAsync(string sql, object? parameters, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -137,6 +233,26 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
     }
 
     private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+
+    /// <summary>One result row of <see cref="ListExposedAsync"/>.</summary>
+    private sealed class ExposureRow
+    {
+        public long AccountId { get; set; }
+
+        public string Login { get; set; } = "";
+
+        public bool LegacyDevice { get; set; }
+
+        public long Exposures { get; set; }
+
+        public DateTime FirstAt { get; set; }
+
+        public DateTime LastAt { get; set; }
+
+        public string LastAddress { get; set; } = "";
+
+        public string LastListener { get; set; } = "";
+    }
 
     /// <summary>One result row of <see cref="SelectAccount"/>; Dapper sets the properties by column name.</summary>
     private sealed class AccountRow

@@ -1,0 +1,117 @@
+using System.Net;
+using System.Security.Authentication;
+using Groupware.Auth;
+using Groupware.Auth.Passwords;
+using Groupware.Connections;
+using Groupware.Storage;
+using Groupware.Storage.Accounts;
+using Groupware.Storage.Migrations;
+using Groupware.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Groupware.Benchmarks;
+
+/// <summary>
+/// <c>auth-verify</c>: how many passwords a node verifies per second, one client after another:
+/// the Argon2id computation alone with the default parameters, then whole logins through
+/// <see cref="AuthService"/> (account lookup in PostgreSQL, verification, audit record) with the
+/// verification cache off and on. The ratio is what the cache buys a client that logs in again
+/// and again. Medians of several runs on the run's own database.
+/// </summary>
+internal sealed class AuthVerifyBenchmark : IBenchmark
+{
+    private const int Runs = 5;
+    private const string Password = "correct horse battery staple";
+
+    public string Name => "auth-verify";
+
+    public string Description => "Password verifications per second: Argon2id alone, and AuthService logins with and without the cache";
+
+    public async Task<int> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var options = new AuthOptions();
+        var hasher = new PasswordHasher(options);
+        var hash = hasher.Hash(Password);
+        Console.WriteLine($"Argon2id m={options.Argon2MemoryKiB} KiB, t={options.Argon2Iterations}, p={options.Argon2Parallelism}; " +
+            $"{Environment.ProcessorCount} cores; medians of {Runs} runs");
+
+        const int hashes = 20;
+        var argon2 = await Measure.MedianAsync(Runs, () => Measure.RateAsync(hashes, () =>
+        {
+            for (var i = 0; i < hashes; i++)
+            {
+                if (hasher.Verify(Password, hash) != PasswordCheck.Match)
+                {
+                    throw new InvalidOperationException("the hash did not verify");
+                }
+            }
+
+            return Task.CompletedTask;
+        }));
+        Console.WriteLine($"  Argon2id verification alone:        {Measure.Format(argon2),10} /s  ({Measure.Format(1000 / argon2)} ms each)");
+
+        await TestDatabase.CreateRunDatabaseAsync();
+        try
+        {
+            var uncached = await LoginsPerSecondAsync(new AuthOptions { CacheLifetimeSeconds = 0 }, 20, cancellationToken);
+            Console.WriteLine($"  AuthService login, cache off:       {Measure.Format(uncached),10} /s");
+            var cached = await LoginsPerSecondAsync(new AuthOptions(), 1000, cancellationToken);
+            Console.WriteLine($"  AuthService login, cache on (hit):  {Measure.Format(cached),10} /s");
+            Console.WriteLine($"  cache on / cache off:               {Measure.Format(cached / uncached),10} x");
+        }
+        finally
+        {
+            await TestDatabase.DropRunDatabaseAsync();
+        }
+
+        return 0;
+    }
+
+    /// <summary>Logins per second of one client logging in <paramref name="logins"/> times in a row, over a started auth module.</summary>
+    private static async Task<double> LoginsPerSecondAsync(AuthOptions options, int logins, CancellationToken cancellationToken)
+    {
+        await using var services = new ServiceCollection()
+            .AddLogging()
+            .AddMetrics()
+            .AddSingleton<GroupwareMetrics>()
+            .AddSingleton(_ => Database.CreateDataSource(TestDatabase.ConnectionString, "bench1"))
+            .AddGroupwareAuth(options)
+            .BuildServiceProvider();
+        await new Migrator(services.GetRequiredService<Npgsql.NpgsqlDataSource>(), NullLogger<Migrator>.Instance).MigrateAsync(cancellationToken);
+        var hosted = services.GetServices<IHostedService>().ToList();
+        foreach (var service in hosted)
+        {
+            await service.StartAsync(cancellationToken);
+        }
+
+        try
+        {
+            var login = $"bench-{Guid.NewGuid():N}"[..20];
+            await services.GetRequiredService<AccountStore>().CreateAsync(
+                new NewAccount(login, $"{login}@example.test", [], services.GetRequiredService<PasswordHasher>().Hash(Password)), cancellationToken);
+            var auth = services.GetRequiredService<AuthService>();
+            var security = new ConnectionSecurity(true, SslProtocols.Tls13, null, new IPEndPoint(IPAddress.Loopback, 40000),
+                new IPEndPoint(IPAddress.Loopback, 993), "imaps", "imap", TlsMode.Implicit, NodePolicy.Secure("bench1"));
+            var request = new AuthRequest(login, Password, "PLAIN");
+            return await Measure.MedianAsync(Runs, () => Measure.RateAsync(logins, async () =>
+            {
+                for (var i = 0; i < logins; i++)
+                {
+                    if ((await auth.AuthenticateAsync(request, security, cancellationToken)).Outcome != AuthOutcome.Success)
+                    {
+                        throw new InvalidOperationException("the login failed");
+                    }
+                }
+            }));
+        }
+        finally
+        {
+            foreach (var service in Enumerable.Reverse(hosted))
+            {
+                await service.StopAsync(cancellationToken);
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+using System.Net;
+using Groupware.Auth;
+using Groupware.Auth.Throttling;
+using Groupware.Connections;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Groupware.Tests.Auth;
+
+/// <summary>
+/// The failure delay (Dovecot's auth penalty): each failure from a client network or on a login
+/// delays the next answer, doubling to a 15 s cap, and the delay is waited out inside
+/// <see cref="AuthService.AuthenticateAsync"/>. Time is a fake clock: nothing here waits for real.
+/// </summary>
+public sealed class FailureDelayTests
+{
+    private static readonly IPNetwork Client = new(AuthFixtures.DocumentationAddress(30), 32);
+
+    [Test]
+    public void The_delay_doubles_with_each_failure_up_to_the_cap()
+    {
+        var penalties = new FailurePenalties(new AuthOptions(), new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var delays = new List<double> { penalties.DelayFor(Client, "alice").TotalSeconds };
+        for (var failure = 1; failure <= 6; failure++)
+        {
+            penalties.RecordFailure(Client, "alice");
+            delays.Add(penalties.DelayFor(Client, "alice").TotalSeconds);
+        }
+
+        Assert.That(delays, Is.EqualTo(new double[] { 0, 2, 4, 8, 15, 15, 15 }));
+    }
+
+    [Test]
+    public void The_delay_counts_per_network_and_per_login_and_takes_the_longer()
+    {
+        var penalties = new FailurePenalties(new AuthOptions(), new FakeTimeProvider(DateTimeOffset.UtcNow));
+        var other = new IPNetwork(AuthFixtures.DocumentationAddress(31), 32);
+        penalties.RecordFailure(Client, "alice");
+        penalties.RecordFailure(Client, "bob");
+        penalties.RecordFailure(Client, "carol");
+        Assert.Multiple(() =>
+        {
+            Assert.That(penalties.DelayFor(Client, "dave"), Is.EqualTo(TimeSpan.FromSeconds(8)), "three failures from this network");
+            Assert.That(penalties.DelayFor(other, "alice"), Is.EqualTo(TimeSpan.FromSeconds(2)), "one failure on this login, from anywhere");
+            Assert.That(penalties.DelayFor(null, "alice"), Is.EqualTo(TimeSpan.FromSeconds(2)), "an exempt client is still delayed on the login");
+            Assert.That(penalties.DelayFor(other, "erin"), Is.EqualTo(TimeSpan.Zero));
+        });
+    }
+
+    [Test]
+    public void The_delay_is_forgotten_after_the_failure_memory()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var penalties = new FailurePenalties(new AuthOptions(), time);
+        penalties.RecordFailure(Client, "alice");
+        penalties.RecordFailure(Client, "alice");
+        time.Advance(TimeSpan.FromSeconds(28));
+        Assert.That(penalties.DelayFor(Client, "alice"), Is.EqualTo(TimeSpan.FromSeconds(4)));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.That(penalties.DelayFor(Client, "alice"), Is.EqualTo(TimeSpan.Zero), "29 s after the last failure, Dovecot's AUTH_PENALTY_TIMEOUT");
+        penalties.RecordFailure(Client, "alice");
+        Assert.That(penalties.DelayFor(Client, "alice"), Is.EqualTo(TimeSpan.FromSeconds(2)), "counting starts again");
+    }
+
+    [Test]
+    public void A_success_clears_the_logins_penalty_but_not_the_networks()
+    {
+        var penalties = new FailurePenalties(new AuthOptions(), new FakeTimeProvider(DateTimeOffset.UtcNow));
+        penalties.RecordFailure(Client, "alice");
+        penalties.RecordFailure(Client, "alice");
+        penalties.RecordSuccess("alice");
+        Assert.That(penalties.DelayFor(null, "alice"), Is.EqualTo(TimeSpan.Zero));
+        Assert.That(penalties.DelayFor(Client, "alice"), Is.EqualTo(TimeSpan.FromSeconds(4)), "one good account must not clear a guesser's network");
+    }
+
+    [Test]
+    public void The_memory_holds_at_most_MaxTrackedClients_entries()
+    {
+        var penalties = new FailurePenalties(new AuthOptions { MaxTrackedClients = 100 }, new FakeTimeProvider(DateTimeOffset.UtcNow));
+        for (var i = 0; i < 1000; i++)
+        {
+            penalties.RecordFailure(new IPNetwork(new IPAddress(0x0A000000 + i), 32), $"user{i}");
+        }
+
+        Assert.That(penalties.Count, Is.LessThanOrEqualTo(100 + 2));
+        Assert.That(penalties.DelayFor(new IPNetwork(new IPAddress(0x0A000000 + 999), 32), "user999"), Is.EqualTo(TimeSpan.FromSeconds(2)),
+            "the newest failures are kept");
+    }
+
+    [Test]
+    public async Task The_delay_is_waited_out_inside_AuthenticateAsync()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var node = await AuthFixtures.StartNodeAsync(n => n.ConfigureServices(s => s.AddSingleton<TimeProvider>(time)));
+        var auth = node.Services.GetRequiredService<AuthService>();
+        var login = AuthFixtures.UniqueLogin("delayed");
+        await AuthFixtures.CreateAccountAsync(node.Services, login, "right");
+        var security = AuthFixtures.Security(node.Services.GetRequiredService<NodePolicy>(), tls: true, remote: AuthFixtures.DocumentationAddress(32));
+        var bound = TimeSpan.FromSeconds(30);
+
+        var first = await auth.AuthenticateAsync(new AuthRequest(login, "wrong", "USER"), security, CancellationToken.None).WaitAsync(bound);
+        Assert.That(first.Outcome, Is.EqualTo(AuthOutcome.InvalidCredentials), "no failure yet, no delay");
+
+        var second = auth.AuthenticateAsync(new AuthRequest(login, "wrong", "USER"), security, CancellationToken.None);
+        time.Advance(TimeSpan.FromMilliseconds(1999));
+        Assert.That(second.IsCompleted, Is.False, "one failure: 2 s before the next answer");
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.That((await second.WaitAsync(bound)).Outcome, Is.EqualTo(AuthOutcome.InvalidCredentials));
+
+        var third = auth.AuthenticateAsync(new AuthRequest(login, "right", "USER"), security, CancellationToken.None);
+        time.Advance(TimeSpan.FromMilliseconds(3999));
+        Assert.That(third.IsCompleted, Is.False, "two failures: 4 s, even for the right password");
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.That((await third.WaitAsync(bound)).Outcome, Is.EqualTo(AuthOutcome.Success));
+    }
+
+    [Test]
+    public async Task A_client_that_goes_away_during_the_delay_is_recorded_as_abandoned()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var node = await AuthFixtures.StartNodeAsync(n => n.ConfigureServices(s => s.AddSingleton<TimeProvider>(time)));
+        var auth = node.Services.GetRequiredService<AuthService>();
+        var login = AuthFixtures.UniqueLogin("gone");
+        var listener = $"gone-{Guid.NewGuid():N}"[..20];
+        await AuthFixtures.CreateAccountAsync(node.Services, login, "right");
+        var security = AuthFixtures.Security(node.Services.GetRequiredService<NodePolicy>(), tls: true, remote: AuthFixtures.DocumentationAddress(33),
+            listener: listener);
+        await auth.AuthenticateAsync(new AuthRequest(login, "wrong", "USER"), security, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        using var disconnect = new CancellationTokenSource();
+        var waiting = auth.AuthenticateAsync(new AuthRequest(login, "right", "USER"), security, disconnect.Token);
+        await disconnect.CancelAsync();
+        Assert.That(async () => await waiting.WaitAsync(TimeSpan.FromSeconds(30)), Throws.InstanceOf<OperationCanceledException>());
+
+        var rows = await AuthFixtures.AuditRowsAsync(node.Services, listener);
+        Assert.That(rows.Select(r => r.Outcome), Is.EqualTo(new[] { "invalid-credentials", "abandoned" }));
+    }
+}
