@@ -19,12 +19,13 @@ internal sealed partial class ConfigReader
 
     private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
     {
-        [""] = ["Node", "Database", "Tls", "Listeners", "Limits"],
+        [""] = ["Node", "Database", "Tls", "Listeners", "Limits", "Mail"],
         ["Node"] = ["Name", "AllowPlaintextAuth", "PlaintextAccounts", "TrustedNetworks"],
         ["Database"] = ["ConnectionString"],
         ["Tls"] = ["CertificateFile", "KeyFile"],
         ["Limits"] = ["MaxConnectionsPerListener", "MaxConnectionsPerIp", "TlsHandshakeTimeoutSeconds", "ShutdownTimeoutSeconds"],
         ["Listeners:*"] = ["Protocol", "Endpoint", "Tls", "MaxConnections", "MaxConnectionsPerIp"],
+        ["Mail"] = ["MaxMessageSize", "MaxRecipients", "SpoolDirectory", "HostName"],
     };
 
     private readonly List<ConfigProblem> _problems = [];
@@ -124,6 +125,7 @@ internal sealed partial class ConfigReader
             Tls = tls,
             Listeners = listeners,
             Limits = limits,
+            Mail = ReadMail(configuration),
             SourcePath = sourcePath,
         };
     }

@@ -23,6 +23,9 @@ internal sealed record GroupwareOptions
 
     public required LimitsOptions Limits { get; init; }
 
+    /// <summary>The <c>Mail</c> section: limits and names of local delivery (LMTP, <c>groupware deliver</c>).</summary>
+    public Groupware.Lmtp.LmtpOptions Mail { get; init; } = new();
+
     /// <summary>The file the options were read from, if any.</summary>
     public string? SourcePath { get; init; }
 
