@@ -26,6 +26,7 @@ internal static class GroupwareCommand
         root.Subcommands.Add(ConfigCommand.Create());
         root.Subcommands.Add(DbCommand.Create());
         root.Subcommands.Add(DevCertCommand.Create());
+        root.Subcommands.Add(DeliverCommand.Create());
         return root;
     }
 }
