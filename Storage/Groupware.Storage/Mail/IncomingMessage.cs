@@ -7,8 +7,9 @@ namespace Groupware.Storage.Mail;
 /// A message on its way into the store, spooled to a private temporary file as it arrives so that
 /// no size of message is ever held in memory: line ends are normalised to CRLF, the SHA-256 that
 /// names its blob is computed, and octets beyond <see cref="MaxSize"/> are counted but not kept
-/// (RFC 1870 §6: the message is read to its end, then refused). The file is deleted when the
-/// message is disposed, and by the kernel if the process dies.
+/// (RFC 1870 §6: the message is read to its end, then refused). The file's name is removed as
+/// soon as it is open, so nothing is left behind however the process ends: the kernel frees the
+/// space when the descriptor closes, on dispose or at the process's death (even by SIGKILL).
 /// </summary>
 public sealed class IncomingMessage : IAsyncDisposable
 {
@@ -41,7 +42,7 @@ public sealed class IncomingMessage : IAsyncDisposable
     /// <summary>The parse results; set by <see cref="CompleteAsync"/> (null for a message that is <see cref="TooBig"/>).</summary>
     public MessageSummary? Summary { get; private set; }
 
-    /// <summary>Opens a new spool file (mode 0600, removed on dispose) in <paramref name="directory"/>.</summary>
+    /// <summary>Opens a new, already unlinked spool file (mode 0600) in <paramref name="directory"/>.</summary>
     public static IncomingMessage Create(string directory, long maxSize)
     {
         var path = Path.Combine(directory, $"groupware-spool-{Guid.NewGuid():N}.eml");
@@ -51,9 +52,19 @@ public sealed class IncomingMessage : IAsyncDisposable
             Access = FileAccess.ReadWrite,
             Share = FileShare.None,
             BufferSize = FileBufferSize,
-            Options = FileOptions.DeleteOnClose | FileOptions.Asynchronous,
+            Options = FileOptions.Asynchronous,
             UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
         });
+        try
+        {
+            File.Delete(path);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+
         return new IncomingMessage(file, maxSize);
     }
 
