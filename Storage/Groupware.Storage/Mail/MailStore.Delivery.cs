@@ -13,10 +13,6 @@ public sealed partial class MailStore
     /// </summary>
     internal const int ChunkSize = 256 * 1024;
 
-    private const string SelectInboxes = """
-        SELECT account_id, id FROM mailboxes WHERE account_id = ANY(@accountIds) AND name = 'INBOX'
-        """;
-
     private const string InsertBlob = """
         INSERT INTO blobs (sha256, size, envelope, body_structure, subject, sent_date, message_id, header_text)
         VALUES (@sha256, @size, @envelope, @bodyStructure, @subject, @sentDate, @messageId, @headerText)
@@ -27,10 +23,26 @@ public sealed partial class MailStore
     // KEY SHARE: a concurrent expunge's FOR UPDATE of the same blob waits for this transaction.
     private const string ShareBlob = "SELECT id FROM blobs WHERE sha256 = @sha256 FOR KEY SHARE";
 
+    // A body that fits one chunk goes in with its blob row in one statement (the common case: one
+    // round trip); a larger one is streamed with COPY after the row.
+    private const string InsertSmallBlob = """
+        WITH blob AS (
+            INSERT INTO blobs (sha256, size, envelope, body_structure, subject, sent_date, message_id, header_text)
+            VALUES (@sha256, @size, @envelope, @bodyStructure, @subject, @sentDate, @messageId, @headerText)
+            ON CONFLICT (sha256) DO NOTHING
+            RETURNING id
+        ), chunk AS (
+            INSERT INTO blob_chunks (blob_id, seq, data) SELECT id, 0, @data FROM blob WHERE length(@data) > 0
+        )
+        SELECT id FROM blob
+        """;
+
     private const string CopyChunks = "COPY blob_chunks (blob_id, seq, data) FROM STDIN (FORMAT BINARY)";
 
-    private const string LockMailboxes = """
-        SELECT id, uid_next, highest_modseq FROM mailboxes WHERE id = ANY(@mailboxIds) ORDER BY id FOR UPDATE
+    // The INBOXes are found and locked in one statement, in mailbox-id order.
+    private const string LockInboxes = """
+        SELECT account_id, id, uid_next, highest_modseq FROM mailboxes
+        WHERE account_id = ANY(@accountIds) AND name = 'INBOX' ORDER BY id FOR UPDATE
         """;
 
     private const string LockAccounts = """
@@ -73,24 +85,28 @@ public sealed partial class MailStore
         }
 
         var accountIds = deliveries.Select(d => d.AccountId).Distinct().Order().ToArray();
-        var inboxes = await FindOrCreateInboxesAsync(accountIds, cancellationToken);
-        return await WithDeadlockRetryAsync(() => DeliverOnceAsync(message, deliveries, inboxes, internalDate, cancellationToken));
+        return await WithDeadlockRetryAsync(() => DeliverOnceAsync(message, deliveries, accountIds, internalDate, cancellationToken));
     }
 
     private async Task<IReadOnlyList<DeliveryResult>> DeliverOnceAsync(IncomingMessage message, IReadOnlyList<MessageDelivery> deliveries,
-        Dictionary<long, long> inboxes, DateTimeOffset internalDate, CancellationToken cancellationToken)
+        long[] accountIds, DateTimeOffset internalDate, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var blobId = await StoreBlobAsync(connection, transaction, message, cancellationToken);
 
-        var mailboxIds = inboxes.Values.Distinct().Order().ToArray();
-        var mailboxes = (await connection.QueryAsync<(long Id, long UidNext, long HighestModSeq)>(new CommandDefinition(LockMailboxes,
-                new { mailboxIds }, transaction, cancellationToken: cancellationToken)))
-            .ToDictionary(m => m.Id, m => new MailboxCounters(m.UidNext, m.HighestModSeq + 1));
-        var accounts = (await connection.QueryAsync<(long Id, bool Disabled, long? QuotaBytes, long UsedBytes)>(new CommandDefinition(LockAccounts,
-                new { accountIds = inboxes.Keys.ToArray() }, transaction, cancellationToken: cancellationToken)))
-            .ToDictionary(a => a.Id, a => new AccountUsage(a.Disabled, a.QuotaBytes, a.UsedBytes));
+        var (inboxes, accounts) = await LockInboxesAndAccountsAsync(connection, transaction, accountIds, cancellationToken);
+        var withoutInbox = accounts.Keys.Where(a => !inboxes.ContainsKey(a)).ToList();
+        if (withoutInbox.Count > 0)
+        {
+            // First delivery to these accounts: their default mailboxes are created in this transaction.
+            foreach (var accountId in withoutInbox)
+            {
+                await EnsureDefaultMailboxesAsync(connection, transaction, accountId, cancellationToken);
+            }
+
+            (inboxes, accounts) = await LockInboxesAndAccountsAsync(connection, transaction, accountIds, cancellationToken);
+        }
 
         var results = new DeliveryResult[deliveries.Count];
         var rows = new List<(long AccountId, long MailboxId, long Uid, long ModSeq, byte[] TraceFields, long Size)>();
@@ -98,8 +114,7 @@ public sealed partial class MailStore
         {
             var delivery = deliveries[i];
             var size = delivery.TraceFields.Length + message.Size;
-            if (!inboxes.TryGetValue(delivery.AccountId, out var mailboxId) || !accounts.TryGetValue(delivery.AccountId, out var account)
-                || !mailboxes.TryGetValue(mailboxId, out var counters))
+            if (!inboxes.TryGetValue(delivery.AccountId, out var counters) || !accounts.TryGetValue(delivery.AccountId, out var account))
             {
                 results[i] = new DeliveryResult(DeliveryStatus.NoSuchAccount);
             }
@@ -115,8 +130,8 @@ public sealed partial class MailStore
             {
                 var uid = counters.UidNext++;
                 account.Added += size;
-                rows.Add((delivery.AccountId, mailboxId, uid, counters.ModSeq, delivery.TraceFields.ToArray(), size));
-                results[i] = new DeliveryResult(DeliveryStatus.Delivered, mailboxId, uid);
+                rows.Add((delivery.AccountId, counters.MailboxId, uid, counters.ModSeq, delivery.TraceFields.ToArray(), size));
+                results[i] = new DeliveryResult(DeliveryStatus.Delivered, counters.MailboxId, uid);
             }
         }
 
@@ -126,8 +141,12 @@ public sealed partial class MailStore
             return results;
         }
 
-        await using (var insert = new NpgsqlCommand(InsertMessages, connection, transaction))
+        var mailboxes = inboxes.Values.ToDictionary(m => m.MailboxId);
+        var changed = rows.Select(r => r.MailboxId).Distinct().ToArray();
+        var charged = accounts.Where(a => a.Value.Added > 0).ToArray();
+        await using (var write = new NpgsqlBatch(connection, transaction))
         {
+            var insert = new NpgsqlBatchCommand(InsertMessages);
             insert.Parameters.AddWithValue("blobId", blobId);
             insert.Parameters.AddWithValue("internalDate", internalDate.ToUniversalTime());
             insert.Parameters.AddWithValue("accountIds", rows.Select(r => r.AccountId).ToArray());
@@ -139,29 +158,28 @@ public sealed partial class MailStore
                 Value = rows.Select(r => r.TraceFields).ToArray(),
             });
             insert.Parameters.AddWithValue("sizes", rows.Select(r => r.Size).ToArray());
-            await insert.ExecuteNonQueryAsync(cancellationToken);
+            write.BatchCommands.Add(insert);
+
+            var updateMailboxes = new NpgsqlBatchCommand(UpdateMailboxes);
+            updateMailboxes.Parameters.AddWithValue("mailboxIds", changed);
+            updateMailboxes.Parameters.AddWithValue("uidNexts", changed.Select(id => mailboxes[id].UidNext).ToArray());
+            updateMailboxes.Parameters.AddWithValue("modseqs", changed.Select(id => mailboxes[id].ModSeq).ToArray());
+            write.BatchCommands.Add(updateMailboxes);
+
+            var updateAccounts = new NpgsqlBatchCommand(UpdateAccounts);
+            updateAccounts.Parameters.AddWithValue("accountIds", charged.Select(a => a.Key).ToArray());
+            updateAccounts.Parameters.AddWithValue("added", charged.Select(a => a.Value.Added).ToArray());
+            write.BatchCommands.Add(updateAccounts);
+
+            var notify = new NpgsqlBatchCommand(NotifyMany);
+            notify.Parameters.AddWithValue("channel", ChangeChannel);
+            notify.Parameters.AddWithValue("payloads", rows.GroupBy(r => r.MailboxId)
+                .Select(g => MailboxChange.Payload(g.First().AccountId, g.Key, mailboxes[g.Key].ModSeq, mailboxes[g.Key].UidNext))
+                .ToArray());
+            write.BatchCommands.Add(notify);
+            await write.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        var changed = rows.Select(r => r.MailboxId).Distinct().ToArray();
-        await connection.ExecuteAsync(new CommandDefinition(UpdateMailboxes, new
-        {
-            mailboxIds = changed,
-            uidNexts = changed.Select(id => mailboxes[id].UidNext).ToArray(),
-            modseqs = changed.Select(id => mailboxes[id].ModSeq).ToArray(),
-        }, transaction, cancellationToken: cancellationToken));
-        var charged = accounts.Where(a => a.Value.Added > 0).ToArray();
-        await connection.ExecuteAsync(new CommandDefinition(UpdateAccounts, new
-        {
-            accountIds = charged.Select(a => a.Key).ToArray(),
-            added = charged.Select(a => a.Value.Added).ToArray(),
-        }, transaction, cancellationToken: cancellationToken));
-        await connection.ExecuteAsync(new CommandDefinition(NotifyMany, new
-        {
-            channel = ChangeChannel,
-            payloads = rows.GroupBy(r => r.MailboxId)
-                .Select(g => MailboxChange.Payload(g.First().AccountId, g.Key, mailboxes[g.Key].ModSeq, mailboxes[g.Key].UidNext))
-                .ToArray(),
-        }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return results;
     }
@@ -175,10 +193,22 @@ public sealed partial class MailStore
         CancellationToken cancellationToken)
     {
         var summary = message.Summary ?? throw new InvalidOperationException("the message is not complete");
+        var small = message.Size <= ChunkSize;
+        var content = small ? new byte[message.Size] : null;
+        if (content is not null)
+        {
+            await message.OpenContent().ReadExactlyAsync(content, cancellationToken);
+        }
+
         for (var attempt = 0; attempt < 10; attempt++)
         {
-            await using (var insert = new NpgsqlCommand(InsertBlob, connection, transaction))
+            await using (var insert = new NpgsqlCommand(small ? InsertSmallBlob : InsertBlob, connection, transaction))
             {
+                if (content is not null)
+                {
+                    insert.Parameters.AddWithValue("data", NpgsqlDbType.Bytea, content);
+                }
+
                 insert.Parameters.AddWithValue("sha256", message.Sha256);
                 insert.Parameters.AddWithValue("size", message.Size);
                 insert.Parameters.AddWithValue("envelope", NpgsqlDbType.Jsonb, summary.EnvelopeJson);
@@ -189,7 +219,11 @@ public sealed partial class MailStore
                 insert.Parameters.AddWithValue("headerText", summary.HeaderText);
                 if (await insert.ExecuteScalarAsync(cancellationToken) is long inserted)
                 {
-                    await CopyChunksAsync(connection, inserted, message, cancellationToken);
+                    if (!small)
+                    {
+                        await CopyChunksAsync(connection, inserted, message, cancellationToken);
+                    }
+
                     return inserted;
                 }
             }
@@ -240,41 +274,43 @@ public sealed partial class MailStore
         }
     }
 
-    /// <summary>The INBOX of each account, creating the default mailboxes of an account that has none yet.</summary>
-    private async Task<Dictionary<long, long>> FindOrCreateInboxesAsync(long[] accountIds, CancellationToken cancellationToken)
+    /// <summary>
+    /// Locks the INBOX of each account (mailbox-id order) and then the accounts (id order), in one
+    /// round trip; an account without an INBOX is missing from the first map, a deleted account from both.
+    /// </summary>
+    private static async Task<(Dictionary<long, MailboxCounters> Inboxes, Dictionary<long, AccountUsage> Accounts)> LockInboxesAndAccountsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long[] accountIds, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var inboxes = await QueryInboxesAsync(connection, accountIds, cancellationToken);
-        var missing = accountIds.Where(a => !inboxes.ContainsKey(a)).ToList();
-        if (missing.Count == 0)
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var lockInboxes = new NpgsqlBatchCommand(LockInboxes);
+        lockInboxes.Parameters.AddWithValue("accountIds", accountIds);
+        batch.BatchCommands.Add(lockInboxes);
+        var lockAccounts = new NpgsqlBatchCommand(LockAccounts);
+        lockAccounts.Parameters.AddWithValue("accountIds", accountIds);
+        batch.BatchCommands.Add(lockAccounts);
+
+        var inboxes = new Dictionary<long, MailboxCounters>();
+        var accounts = new Dictionary<long, AccountUsage>();
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            return inboxes;
+            inboxes[reader.GetInt64(0)] = new MailboxCounters(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3) + 1);
         }
 
-        foreach (var accountId in missing)
+        await reader.NextResultAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            try
-            {
-                await EnsureDefaultMailboxesAsync(connection, null, accountId, cancellationToken);
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
-            {
-                // The account was deleted meanwhile; its delivery reports NoSuchAccount.
-            }
+            accounts[reader.GetInt64(0)] = new AccountUsage(reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.GetInt64(3));
         }
 
-        return await QueryInboxesAsync(connection, accountIds, cancellationToken);
+        return (inboxes, accounts);
     }
 
-    private static async Task<Dictionary<long, long>> QueryInboxesAsync(NpgsqlConnection connection, long[] accountIds,
-        CancellationToken cancellationToken) =>
-        (await connection.QueryAsync<(long AccountId, long MailboxId)>(new CommandDefinition(SelectInboxes, new { accountIds },
-            cancellationToken: cancellationToken)))
-        .ToDictionary(r => r.AccountId, r => r.MailboxId);
-
     /// <summary>A locked mailbox's next UID and the MODSEQ of this transaction's change to it.</summary>
-    private sealed class MailboxCounters(long uidNext, long modSeq)
+    private sealed class MailboxCounters(long mailboxId, long uidNext, long modSeq)
     {
+        public long MailboxId { get; } = mailboxId;
+
         public long UidNext { get; set; } = uidNext;
 
         public long ModSeq { get; } = modSeq;
