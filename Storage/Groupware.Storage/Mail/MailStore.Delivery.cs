@@ -100,6 +100,8 @@ public sealed partial class MailStore
         if (withoutInbox.Count > 0)
         {
             // First delivery to these accounts: their default mailboxes are created in this transaction.
+            // Only here are rows taken outside the lock order (new mailboxes after the account rows); two
+            // first deliveries racing for one new account may deadlock, and the retry settles it.
             foreach (var accountId in withoutInbox)
             {
                 await EnsureDefaultMailboxesAsync(connection, transaction, accountId, cancellationToken);
