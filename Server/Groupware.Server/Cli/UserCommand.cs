@@ -7,6 +7,7 @@ using Groupware.Server.Configuration;
 using Groupware.Server.Hosting;
 using Groupware.Storage;
 using Groupware.Storage.Accounts;
+using Groupware.Storage.Mail;
 using Groupware.Storage.Migrations;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -114,17 +115,9 @@ internal static class UserCommand
         return command;
     }
 
-    /// <summary>
-    /// INTEGRATION POINT for the mail store: creates the new account's default mailboxes (INBOX,
-    /// Sent, Drafts, Trash, Junk). <c>MailStore.EnsureDefaultMailboxesAsync(accountId)</c> lands in
-    /// Storage/Groupware.Storage/Mail on another branch; when both are merged, this body becomes that
-    /// one call. Until then an account starts without mailboxes.
-    /// </summary>
-    private static Task EnsureDefaultMailboxesAsync(NpgsqlDataSource dataSource, long accountId, CancellationToken cancellationToken)
-    {
-        _ = (dataSource, accountId, cancellationToken);
-        return Task.CompletedTask;
-    }
+    /// <summary>Creates the new account's default mailboxes (INBOX and the RFC 6154 special-use ones).</summary>
+    private static Task EnsureDefaultMailboxesAsync(NpgsqlDataSource dataSource, long accountId, CancellationToken cancellationToken) =>
+        new MailStore(dataSource).EnsureDefaultMailboxesAsync(accountId, cancellationToken);
 
     private static Command Passwd()
     {

@@ -20,7 +20,7 @@ internal sealed partial class ConfigReader
 
     private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
     {
-        [""] = ["Node", "Database", "Tls", "Listeners", "Limits", "Admin", "Auth"],
+        [""] = ["Node", "Database", "Tls", "Listeners", "Limits", "Admin", "Auth", "Mail"],
         ["Node"] = ["Name", "AllowPlaintextAuth", "PlaintextAccounts", "TrustedNetworks"],
         ["Database"] = ["ConnectionString"],
         ["Tls"] = ["CertificateFile", "KeyFile"],
@@ -31,6 +31,7 @@ internal sealed partial class ConfigReader
             "MaxFailureDelayMilliseconds", "FailureMemorySeconds", "MaxTrackedClients", "BlockThreshold", "BlockWindowMinutes",
             "BlockDurationMinutes", "BlockRefreshSeconds", "IPv6PrefixLength", "CacheLifetimeSeconds", "CacheMaxEntries",
             "AuditRetentionDays", "AuditQueueCapacity"],
+        ["Mail"] = ["MaxMessageSize", "MaxRecipients", "SpoolDirectory", "HostName"],
     };
 
     private readonly List<ConfigProblem> _problems = [];
@@ -134,6 +135,7 @@ internal sealed partial class ConfigReader
             Limits = limits,
             Admin = admin,
             Auth = auth,
+            Mail = ReadMail(configuration),
             SourcePath = sourcePath,
         };
     }

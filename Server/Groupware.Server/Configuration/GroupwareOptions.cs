@@ -29,6 +29,8 @@ internal sealed record GroupwareOptions
 
     /// <summary>The <c>Auth</c> section: password hashing, throttling, cache, audit.</summary>
     public AuthOptions Auth { get; init; } = new();
+    /// <summary>The <c>Mail</c> section: limits and names of local delivery (LMTP, <c>groupware deliver</c>).</summary>
+    public Groupware.Lmtp.LmtpOptions Mail { get; init; } = new();
 
     /// <summary>The file the options were read from, if any.</summary>
     public string? SourcePath { get; init; }

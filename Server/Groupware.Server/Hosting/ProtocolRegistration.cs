@@ -1,4 +1,10 @@
+using Groupware.Connections;
+using Groupware.Lmtp;
+using Groupware.Server.Configuration;
+using Groupware.Storage.Accounts;
+using Groupware.Storage.Mail;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Groupware.Server.Hosting;
 
@@ -6,11 +12,19 @@ namespace Groupware.Server.Hosting;
 internal static class ProtocolRegistration
 {
     /// <summary>The protocols registered below, by name (what <c>groupware config protocols</c> prints).</summary>
-    public static IReadOnlyList<string> Implemented { get; } = [];
+    public static IReadOnlyList<string> Implemented { get; } = ["lmtp"];
 
     /// <summary>Registers every implemented front-end and what it needs.</summary>
     public static void AddImplementedProtocols(IServiceCollection services)
     {
-        _ = services;
+        // The stores the mail front-ends share (TryAdd: each front-end may ask for them).
+        services.TryAddSingleton<AccountStore>();
+        services.TryAddSingleton<MailStore>();
+        services.TryAddSingleton<MailChangeFeed>();
+        services.TryAddSingleton<RecipientResolver>();
+
+        // LMTP (RFC 2033): delivery into the mail store.
+        services.TryAddSingleton(provider => provider.GetRequiredService<GroupwareOptions>().Mail);
+        services.AddSingleton<LineProtocol, LmtpProtocol>();
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Dapper;
 using Groupware.Auth;
 using Groupware.Connections;
 using Groupware.Storage;
@@ -72,6 +73,15 @@ public sealed class UserCommandTests
         (await _node.Services.GetRequiredService<AuthService>().AuthenticateAsync(new AuthRequest(login, password, "USER"),
             AuthFixtures.Security(_node.Services.GetRequiredService<NodePolicy>(), tls, listener: "cli-check"), CancellationToken.None)).Outcome;
 
+    /// <summary>The account's mailboxes as stored (read directly: the store would create missing defaults on a read).</summary>
+    private static async Task<List<string>> MailboxNamesAsync(string login)
+    {
+        await using var dataSource = Database.CreateDataSource(TestDatabase.ConnectionString, "test");
+        await using var connection = await dataSource.OpenConnectionAsync();
+        return (await connection.QueryAsync<string>(
+            "SELECT m.name FROM mailboxes m JOIN accounts a ON a.id = m.account_id WHERE a.login = @login", new { login })).ToList();
+    }
+
     private async Task<JsonObject> ShowAsync(string login)
     {
         var result = await UserAsync(["show", login, "--json"]);
@@ -105,6 +115,8 @@ public sealed class UserCommandTests
         var text = await UserAsync(["show", login]);
         Assert.That(text.Output, Does.Contain("quota:            2 GiB").And.Contain("legacy device:    yes"));
         Assert.That(await LoginAsync(login, "correct horse"), Is.EqualTo(AuthOutcome.Success), "the final newline is not part of the password");
+        Assert.That(await MailboxNamesAsync(login), Is.EquivalentTo(new[] { "INBOX", "Drafts", "Sent", "Trash", "Junk", "Archive" }),
+            "user add creates the default mailboxes");
         Assert.That(await LoginAsync($"b-{login}@example.test", "correct horse"), Is.EqualTo(AuthOutcome.Success), "an alias works as the login");
     }
 

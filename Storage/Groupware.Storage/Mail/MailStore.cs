@@ -1,0 +1,329 @@
+using System.Data;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Groupware.Storage.Mail;
+
+/// <summary>
+/// The mail store over PostgreSQL (schema in Migrations/0003_mail.sql): mailboxes, messages with
+/// UIDs and MODSEQs, bodies stored once by content, quota, and a NOTIFY on every committed change.
+/// One instance per node (a DI singleton); every method takes its own pooled connection.
+/// </summary>
+/// <remarks>
+/// Locks are always taken in one order, so that deliveries, expunges and future IMAP writers on
+/// any number of nodes never deadlock each other: blob rows (by id), then mailbox rows (by id,
+/// Archiveopteryx's rule), then account rows (by id).
+/// </remarks>
+public sealed partial class MailStore(NpgsqlDataSource dataSource)
+{
+    /// <summary>The NOTIFY channel of committed mailbox changes; see <see cref="MailChangeFeed"/>.</summary>
+    public const string ChangeChannel = "groupware_mail";
+
+    /// <summary>
+    /// High 16 bits of a maildrop lock's advisory key ("MD"); the account id fills the rest, so the
+    /// keys never meet the migrator's.
+    /// </summary>
+    private const long MaildropLockPrefix = 0x4D44L << 48;
+
+    private const string InsertDefaultMailboxes = """
+        INSERT INTO mailboxes (account_id, name, special_use)
+        SELECT @accountId, d.name, d.special_use FROM unnest(@names, @specialUses) AS d(name, special_use)
+        ON CONFLICT (account_id, name) DO NOTHING
+        """;
+
+    private const string SelectMaildrop = """
+        SELECT b.id AS mailboxid, b.uid_validity AS uidvalidity, m.uid, m.size
+        FROM mailboxes b LEFT JOIN messages m ON m.mailbox_id = b.id
+        WHERE b.account_id = @accountId AND b.name = 'INBOX'
+        ORDER BY m.uid
+        """;
+
+    private const string SelectMailboxes = """
+        SELECT id, account_id AS accountid, name, uid_validity AS uidvalidity, uid_next AS uidnext,
+               highest_modseq AS highestmodseq, special_use AS specialuse, subscribed
+        FROM mailboxes WHERE account_id = @accountId ORDER BY name
+        """;
+
+    // One statement, so one snapshot: the trace fields and every chunk of the blob, or no row at all.
+    private const string SelectMessageContent = """
+        SELECT m.size, m.trace_fields, c.data
+        FROM messages m LEFT JOIN blob_chunks c ON c.blob_id = m.blob_id
+        WHERE m.account_id = @accountId AND m.mailbox_id = @mailboxId AND m.uid = @uid
+        ORDER BY c.seq
+        """;
+
+    private const string SelectBlobsOfMessages = """
+        SELECT DISTINCT blob_id FROM messages
+        WHERE account_id = @accountId AND mailbox_id = @mailboxId AND uid = ANY(@uids)
+        ORDER BY blob_id
+        """;
+
+    private const string LockBlobs = "SELECT id FROM blobs WHERE id = ANY(@blobIds) ORDER BY id FOR UPDATE";
+
+    private const string LockMailbox = """
+        SELECT highest_modseq FROM mailboxes WHERE id = @mailboxId AND account_id = @accountId FOR UPDATE
+        """;
+
+    private const string DeleteMessages = """
+        DELETE FROM messages WHERE account_id = @accountId AND mailbox_id = @mailboxId AND uid = ANY(@uids)
+        RETURNING uid, size
+        """;
+
+    private const string RecordExpunges = """
+        INSERT INTO expunged_messages (account_id, mailbox_id, uid, modseq)
+        SELECT @accountId, @mailboxId, uid, @modseq FROM unnest(@uids) AS uid
+        """;
+
+    private const string UpdateAfterExpunge = """
+        UPDATE mailboxes SET highest_modseq = @modseq WHERE id = @mailboxId;
+        UPDATE accounts SET used_bytes = GREATEST(0, used_bytes - @freed) WHERE id = @accountId;
+        """;
+
+    // The blobs were locked FOR UPDATE above, so no delivery can start sharing one now; this new
+    // statement's snapshot sees every delivery that shared one before.
+    private const string DeleteUnusedBlobs = """
+        DELETE FROM blobs b WHERE b.id = ANY(@blobIds) AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.blob_id = b.id)
+        """;
+
+    private const string Notify = "SELECT pg_notify(@channel, @payload)";
+
+    /// <summary>
+    /// Creates INBOX, Drafts, Sent, Trash, Junk and Archive (RFC 6154 special-use) where missing.
+    /// Idempotent and race-free: the (account, name) key lets concurrent callers all succeed.
+    /// </summary>
+    public async Task EnsureDefaultMailboxesAsync(long accountId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await EnsureDefaultMailboxesAsync(connection, null, accountId, cancellationToken);
+    }
+
+    /// <summary>The account's mailboxes by name, creating the default ones first if the INBOX is missing.</summary>
+    public async Task<IReadOnlyList<Mailbox>> ListMailboxesAsync(long accountId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var mailboxes = await QueryMailboxesAsync(connection, accountId, cancellationToken);
+        if (!mailboxes.Any(m => m.Name == DefaultMailboxes.Inbox))
+        {
+            await EnsureDefaultMailboxesAsync(connection, null, accountId, cancellationToken);
+            mailboxes = await QueryMailboxesAsync(connection, accountId, cancellationToken);
+        }
+
+        return mailboxes;
+    }
+
+    /// <summary>
+    /// The INBOX's live messages ordered by UID (the POP3 maildrop). Size is the exact octet count
+    /// of the stored, CRLF-normalised message; UniqueId is the UIDL value.
+    /// </summary>
+    public async Task<IReadOnlyList<MaildropMessage>> ListMaildropAsync(long accountId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<MaildropRow>(new CommandDefinition(SelectMaildrop, new { accountId },
+            cancellationToken: cancellationToken))).AsList();
+        if (rows.Count == 0)
+        {
+            await EnsureDefaultMailboxesAsync(connection, null, accountId, cancellationToken);
+            return [];
+        }
+
+        return rows.Where(r => r.Uid is not null)
+            .Select(r => new MaildropMessage(r.MailboxId, r.Uid!.Value, r.Size!.Value, UniqueIdOf(r.UidValidity, r.Uid.Value)))
+            .ToList();
+    }
+
+    /// <summary>
+    /// The stored octets of one message, streamed from PostgreSQL a chunk at a time; the caller
+    /// disposes the stream (it holds a pooled connection until then). Its Length is known.
+    /// </summary>
+    /// <exception cref="MessageNotFoundException">No such message in that account's mailbox.</exception>
+    public async Task<Stream> OpenMessageAsync(long accountId, long mailboxId, long uid, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        NpgsqlCommand? command = null;
+        NpgsqlDataReader? reader = null;
+        try
+        {
+            command = new NpgsqlCommand(SelectMessageContent, connection);
+            command.Parameters.AddWithValue("accountId", accountId);
+            command.Parameters.AddWithValue("mailboxId", mailboxId);
+            command.Parameters.AddWithValue("uid", uid);
+            reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                throw new MessageNotFoundException($"no message with UID {uid} in mailbox {mailboxId} of account {accountId}");
+            }
+
+            var size = reader.GetInt64(0);
+            var traceFields = await reader.GetFieldValueAsync<byte[]>(1, cancellationToken);
+            return new MessageStream(connection, command, reader, traceFields, size);
+        }
+        catch
+        {
+            if (reader is not null)
+            {
+                await reader.DisposeAsync();
+            }
+
+            if (command is not null)
+            {
+                await command.DisposeAsync();
+            }
+
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Removes messages in one transaction (POP3's UPDATE state is atomic): each removed UID is
+    /// recorded with the expunge's MODSEQ for QRESYNC, the account's quota usage goes down, bodies
+    /// no other message shares are deleted, and a NOTIFY goes out on commit. UIDs not (or no
+    /// longer) present are ignored. Returns how many messages were removed.
+    /// </summary>
+    public async Task<int> ExpungeAsync(long accountId, long mailboxId, IReadOnlyCollection<long> uids, CancellationToken cancellationToken)
+    {
+        if (uids.Count == 0)
+        {
+            return 0;
+        }
+
+        var uidArray = uids.Distinct().ToArray();
+        return await WithDeadlockRetryAsync(async () =>
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var keys = new { accountId, mailboxId, uids = uidArray };
+            var blobIds = (await connection.QueryAsync<long>(new CommandDefinition(SelectBlobsOfMessages, keys, transaction,
+                cancellationToken: cancellationToken))).ToArray();
+            if (blobIds.Length == 0)
+            {
+                return 0;
+            }
+
+            await connection.ExecuteAsync(new CommandDefinition(LockBlobs, new { blobIds }, transaction, cancellationToken: cancellationToken));
+            var highest = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(LockMailbox, keys, transaction,
+                cancellationToken: cancellationToken));
+            if (highest is null)
+            {
+                return 0;
+            }
+
+            var removed = (await connection.QueryAsync<(long Uid, long Size)>(new CommandDefinition(DeleteMessages, keys, transaction,
+                cancellationToken: cancellationToken))).AsList();
+            if (removed.Count == 0)
+            {
+                return 0;
+            }
+
+            var modseq = highest.Value + 1;
+            var removedUids = removed.Select(r => r.Uid).ToArray();
+            await connection.ExecuteAsync(new CommandDefinition(RecordExpunges,
+                new { accountId, mailboxId, uids = removedUids, modseq }, transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(UpdateAfterExpunge,
+                new { accountId, mailboxId, modseq, freed = removed.Sum(r => r.Size) }, transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(DeleteUnusedBlobs, new { blobIds }, transaction,
+                cancellationToken: cancellationToken));
+            var uidNext = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT uid_next FROM mailboxes WHERE id = @mailboxId", keys, transaction, cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(Notify,
+                new { channel = ChangeChannel, payload = MailboxChange.Payload(accountId, mailboxId, modseq, uidNext) }, transaction,
+                cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
+            return removed.Count;
+        });
+    }
+
+    /// <summary>
+    /// Takes the account's maildrop lock (RFC 1939 §8: one POP3 session per maildrop), valid across
+    /// nodes: a session-level advisory lock on a dedicated connection, released when the returned
+    /// handle is disposed or the node dies. Null when another session holds it.
+    /// </summary>
+    public async Task<IAsyncDisposable?> TryLockMaildropAsync(long accountId, CancellationToken cancellationToken)
+    {
+        var connection = await DedicatedConnection.OpenAsync(dataSource, cancellationToken);
+        try
+        {
+            var locked = await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_lock(@key)",
+                new { key = MaildropLockPrefix | accountId }, cancellationToken: cancellationToken));
+            if (locked)
+            {
+                return new MaildropLock(connection);
+            }
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+
+        await connection.DisposeAsync();
+        return null;
+    }
+
+    /// <summary>The UIDL of a message: UIDVALIDITY and UID, both unique per account and never reused together.</summary>
+    internal static string UniqueIdOf(long uidValidity, long uid) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{uidValidity}.{uid}");
+
+    private static async Task EnsureDefaultMailboxesAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, long accountId,
+        CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(InsertDefaultMailboxes, connection, transaction);
+        command.Parameters.AddWithValue("accountId", accountId);
+        command.Parameters.AddWithValue("names", DefaultMailboxes.All.Select(m => m.Name).ToArray());
+        command.Parameters.Add(new NpgsqlParameter("specialUses", NpgsqlDbType.Array | NpgsqlDbType.Text)
+        {
+            Value = DefaultMailboxes.All.Select(m => (object?)m.SpecialUse ?? DBNull.Value).ToArray(),
+        });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<List<Mailbox>> QueryMailboxesAsync(NpgsqlConnection connection, long accountId, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<Mailbox>(new CommandDefinition(SelectMailboxes, new { accountId }, cancellationToken: cancellationToken))).AsList();
+
+    /// <summary>
+    /// Runs a write transaction again when PostgreSQL aborted it to break a deadlock or a
+    /// serialization conflict (40P01, 40001): the lock order above makes these rare, not impossible
+    /// (foreign-key checks take locks of their own).
+    /// </summary>
+    private static async Task<T> WithDeadlockRetryAsync<T>(Func<Task<T>> transaction)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await transaction();
+            }
+            catch (PostgresException e) when (attempt < 3 && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            {
+                // Try again with fresh snapshots.
+            }
+        }
+    }
+
+    /// <summary>One row of <see cref="SelectMaildrop"/>; Dapper sets the properties by column name.</summary>
+    private sealed class MaildropRow
+    {
+        public long MailboxId { get; set; }
+
+        public long UidValidity { get; set; }
+
+        public long? Uid { get; set; }
+
+        public long? Size { get; set; }
+    }
+
+    /// <summary>Holds a maildrop's advisory lock; closing the dedicated connection ends the session and the lock.</summary>
+    private sealed class MaildropLock(NpgsqlConnection connection) : IAsyncDisposable
+    {
+        private int _disposed;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Groupware.Storage;
+using Groupware.Storage.Accounts;
+using Groupware.Storage.Migrations;
+using Groupware.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Groupware.Benchmarks;
+
+/// <summary>
+/// LMTP deliveries per second of a 5 KB message, over 1 and 8 connections to one mailbox (and,
+/// to tell lock contention from CPU, 8 connections to 8 mailboxes), for a node in this process and
+/// for Debian's Dovecot (dovecot-lmtpd, Maildir) started in the same run on the same machine. Each delivery is MAIL, RCPT and DATA pipelined, then the body, and counts
+/// when its 250 arrives (for this node: after the PostgreSQL commit). Figures are medians of
+/// several runs after a warm-up; the two servers are measured alternately, run by run.
+/// </summary>
+internal sealed class LmtpBenchmark : IBenchmark
+{
+    private const int MessageSize = 5 * 1024;
+
+    public string Name => "lmtp";
+
+    public string Description => "LMTP deliveries/s (5 KB messages, 1 and 8 connections) beside Dovecot's dovecot-lmtpd; args: [runs] [deliveries per run]";
+
+    public async Task<int> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var runs = arguments.Count > 0 ? int.Parse(arguments[0], CultureInfo.InvariantCulture) : 5;
+        var deliveries = arguments.Count > 1 ? int.Parse(arguments[1], CultureInfo.InvariantCulture) : 800;
+        var message = Message();
+
+        await TestDatabase.CreateRunDatabaseAsync();
+        try
+        {
+            await using (var dataSource = Database.CreateDataSource(TestDatabase.ConnectionString, "bench"))
+            {
+                await new Migrator(dataSource, NullLogger<Migrator>.Instance).MigrateAsync(cancellationToken);
+                for (var i = 0; i < 8; i++)
+                {
+                    await new AccountStore(dataSource).CreateAsync(new NewAccount($"bench{i}", $"bench{i}@example.test", [], "{PLAIN}secret"),
+                        cancellationToken);
+                }
+            }
+
+            // One log line per delivery is what a production node writes; here it would only flood the figures.
+            await using var node = await TestNode.StartAsync(n => n.Listener("lmtp", "lmtp", "none")
+                .ConfigureServices(s => s.Configure<LoggerFilterOptions>(o => o.MinLevel = LogLevel.Warning)));
+            await using var dovecot = await DovecotPeer.StartAsync(new DovecotPeerOptions
+            {
+                DisablePlaintextAuth = false,
+                Users = Enumerable.Range(0, 8).ToDictionary(i => $"bench{i}", _ => "secret"),
+            });
+
+            Console.WriteLine($"LMTP deliveries/s of a {MessageSize / 1024} KB message; median of {runs} runs of {deliveries} deliveries (after a warm-up)");
+            Console.WriteLine($"{"connections",-12} {"mailboxes",-10} {"groupware",10} {"dovecot",10} {"ratio",7}");
+            foreach (var (connections, mailboxes) in new[] { (1, 1), (8, 1), (8, 8) })
+            {
+                var ours = new List<double>();
+                var theirs = new List<double>();
+                await MeasureAsync(node.EndPoint("lmtp"), c => $"bench{c % mailboxes}@example.test", connections, deliveries / 4, message);
+                await MeasureAsync(dovecot.Lmtp, c => $"bench{c % mailboxes}", connections, deliveries / 4, message);
+                for (var run = 0; run < runs; run++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    ours.Add(await MeasureAsync(node.EndPoint("lmtp"), c => $"bench{c % mailboxes}@example.test", connections, deliveries, message));
+                    theirs.Add(await MeasureAsync(dovecot.Lmtp, c => $"bench{c % mailboxes}", connections, deliveries, message));
+                }
+
+                var (a, b) = (Measure.Median(ours), Measure.Median(theirs));
+                Console.WriteLine($"{connections,-12} {mailboxes,-10} {Measure.Format(a),10} {Measure.Format(b),10} {(a / b).ToString("N2", CultureInfo.InvariantCulture),7}" +
+                    $"   runs: groupware [{string.Join(", ", ours.Select(Measure.Format))}], dovecot [{string.Join(", ", theirs.Select(Measure.Format))}]");
+            }
+
+            return 0;
+        }
+        finally
+        {
+            await TestDatabase.DropRunDatabaseAsync();
+        }
+    }
+
+    /// <summary>Deliveries per second of <paramref name="deliveries"/> messages spread over <paramref name="connections"/> sessions.</summary>
+    private static Task<double> MeasureAsync(IPEndPoint server, Func<int, string> recipient, int connections, int deliveries, byte[] message) =>
+        Measure.RateAsync(deliveries, () => Task.WhenAll(Enumerable.Range(0, connections)
+            .Select(c => DeliverAsync(server, recipient(c), deliveries / connections + (c < deliveries % connections ? 1 : 0), message))));
+
+    private static async Task DeliverAsync(IPEndPoint server, string recipient, int count, byte[] message)
+    {
+        await using var client = await LineClient.ConnectAsync(server);
+        await Expect(client, "220");
+        await client.SendLineAsync("LHLO bench.example");
+        await client.ReadUntilAsync(l => l.StartsWith("250 ", StringComparison.Ordinal));
+        var envelope = Encoding.ASCII.GetBytes($"MAIL FROM:<sender@example.org>\r\nRCPT TO:<{recipient}>\r\nDATA\r\n");
+        for (var i = 0; i < count; i++)
+        {
+            await client.SendAsync(envelope);
+            await Expect(client, "250");
+            await Expect(client, "250");
+            await Expect(client, "354");
+            await client.SendAsync(message);
+            await Expect(client, "250");
+        }
+
+        await client.SendLineAsync("QUIT");
+    }
+
+    private static async Task Expect(LineClient client, string code)
+    {
+        var line = await client.ReadLineAsync();
+        if (line is null || !line.StartsWith(code, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"expected {code}, got {line ?? "end of connection"}");
+        }
+    }
+
+    /// <summary>A plain-text message of <see cref="MessageSize"/> octets, dot-terminated for DATA.</summary>
+    private static byte[] Message()
+    {
+        var text = new StringBuilder("From: Sender <sender@example.org>\r\nTo: bench@example.test\r\nSubject: benchmark\r\n" +
+            "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMessage-ID: <bench@example.org>\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n");
+        var line = 0;
+        while (text.Length < MessageSize - 80)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{line++:D4} The quick brown fox jumps over the lazy dog, again and again.\r\n");
+        }
+
+        text.Append(new string('x', MessageSize - text.Length - 2)).Append("\r\n");
+        return Encoding.ASCII.GetBytes(text.Append(".\r\n").ToString());
+    }
+}
