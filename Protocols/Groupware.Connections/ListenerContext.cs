@@ -22,7 +22,7 @@ public sealed class ListenerContext
 
     public required NodePolicy Node { get; init; }
 
-    /// <summary>The node's certificate; null only on a listener that never speaks TLS.</summary>
+    /// <summary>The node's certificate, for implicit TLS and STARTTLS; null on a node without one (a legacy node may run without).</summary>
     public TlsCertificateStore? Certificates { get; init; }
 
     public required SessionLimits Limits { get; init; }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using Groupware.Storage;
 using Groupware.Storage.Accounts;
 using Groupware.Storage.Migrations;
@@ -30,7 +29,7 @@ internal sealed class LmtpBenchmark : IBenchmark
     {
         var runs = arguments.Count > 0 ? int.Parse(arguments[0], CultureInfo.InvariantCulture) : 5;
         var deliveries = arguments.Count > 1 ? int.Parse(arguments[1], CultureInfo.InvariantCulture) : 800;
-        var message = Message();
+        var message = LmtpSender.Message(MessageSize);
 
         await TestDatabase.CreateRunDatabaseAsync();
         try
@@ -85,49 +84,5 @@ internal sealed class LmtpBenchmark : IBenchmark
     /// <summary>Deliveries per second of <paramref name="deliveries"/> messages spread over <paramref name="connections"/> sessions.</summary>
     private static Task<double> MeasureAsync(IPEndPoint server, Func<int, string> recipient, int connections, int deliveries, byte[] message) =>
         Measure.RateAsync(deliveries, () => Task.WhenAll(Enumerable.Range(0, connections)
-            .Select(c => DeliverAsync(server, recipient(c), deliveries / connections + (c < deliveries % connections ? 1 : 0), message))));
-
-    private static async Task DeliverAsync(IPEndPoint server, string recipient, int count, byte[] message)
-    {
-        await using var client = await LineClient.ConnectAsync(server);
-        await Expect(client, "220");
-        await client.SendLineAsync("LHLO bench.example");
-        await client.ReadUntilAsync(l => l.StartsWith("250 ", StringComparison.Ordinal));
-        var envelope = Encoding.ASCII.GetBytes($"MAIL FROM:<sender@example.org>\r\nRCPT TO:<{recipient}>\r\nDATA\r\n");
-        for (var i = 0; i < count; i++)
-        {
-            await client.SendAsync(envelope);
-            await Expect(client, "250");
-            await Expect(client, "250");
-            await Expect(client, "354");
-            await client.SendAsync(message);
-            await Expect(client, "250");
-        }
-
-        await client.SendLineAsync("QUIT");
-    }
-
-    private static async Task Expect(LineClient client, string code)
-    {
-        var line = await client.ReadLineAsync();
-        if (line is null || !line.StartsWith(code, StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException($"expected {code}, got {line ?? "end of connection"}");
-        }
-    }
-
-    /// <summary>A plain-text message of <see cref="MessageSize"/> octets, dot-terminated for DATA.</summary>
-    private static byte[] Message()
-    {
-        var text = new StringBuilder("From: Sender <sender@example.org>\r\nTo: bench@example.test\r\nSubject: benchmark\r\n" +
-            "Date: Mon, 2 Nov 2026 10:00:00 +0000\r\nMessage-ID: <bench@example.org>\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n");
-        var line = 0;
-        while (text.Length < MessageSize - 80)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"{line++:D4} The quick brown fox jumps over the lazy dog, again and again.\r\n");
-        }
-
-        text.Append(new string('x', MessageSize - text.Length - 2)).Append("\r\n");
-        return Encoding.ASCII.GetBytes(text.Append(".\r\n").ToString());
-    }
+            .Select(c => LmtpSender.DeliverAsync(server, recipient(c), deliveries / connections + (c < deliveries % connections ? 1 : 0), message))));
 }

@@ -35,8 +35,13 @@ internal sealed record GroupwareOptions
     /// <summary>The file the options were read from, if any.</summary>
     public string? SourcePath { get; init; }
 
-    /// <summary>Whether some listener (or the node's policy) needs a certificate.</summary>
-    public bool NeedsCertificate => !Node.AllowPlaintextAuth || Listeners.Any(l => l.Tls != TlsMode.None);
+    /// <summary>
+    /// Whether the node loads a certificate: always on a secure node, on a legacy node when a
+    /// listener needs TLS or the operator configured one (then its clear-text listeners offer
+    /// STARTTLS/STLS too, for any client that can use it).
+    /// </summary>
+    public bool NeedsCertificate => !Node.AllowPlaintextAuth || Listeners.Any(l => l.Tls != TlsMode.None)
+        || !string.IsNullOrEmpty(Tls.CertificateFile);
 }
 
 /// <summary>The <c>Node</c> section.</summary>

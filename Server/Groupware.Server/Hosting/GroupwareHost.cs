@@ -165,7 +165,8 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
                 Tls = listener.Tls,
                 EndPoint = listener.Endpoint.EndPoint,
                 Node = policy,
-                Certificates = listener.Tls == TlsMode.None ? null : certificates,
+                // A clear-text listener still offers STARTTLS/STLS when the node has a certificate.
+                Certificates = certificates,
                 Limits = protocol.DefaultLimits with
                 {
                     TlsHandshakeTimeout = TimeSpan.FromSeconds(options.Limits.TlsHandshakeTimeoutSeconds),

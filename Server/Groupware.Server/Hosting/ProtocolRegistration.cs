@@ -1,5 +1,6 @@
 using Groupware.Connections;
 using Groupware.Lmtp;
+using Groupware.Pop3;
 using Groupware.Server.Configuration;
 using Groupware.Storage.Accounts;
 using Groupware.Storage.Mail;
@@ -12,7 +13,7 @@ namespace Groupware.Server.Hosting;
 internal static class ProtocolRegistration
 {
     /// <summary>The protocols registered below, by name (what <c>groupware config protocols</c> prints).</summary>
-    public static IReadOnlyList<string> Implemented { get; } = ["lmtp"];
+    public static IReadOnlyList<string> Implemented { get; } = ["lmtp", "pop3"];
 
     /// <summary>Registers every implemented front-end and what it needs.</summary>
     public static void AddImplementedProtocols(IServiceCollection services)
@@ -26,5 +27,8 @@ internal static class ProtocolRegistration
         // LMTP (RFC 2033): delivery into the mail store.
         services.TryAddSingleton(provider => provider.GetRequiredService<GroupwareOptions>().Mail);
         services.AddSingleton<LineProtocol, LmtpProtocol>();
+
+        // POP3 (RFC 1939) with STLS and SASL: the maildrop of the INBOX.
+        services.AddPop3();
     }
 }

@@ -1,0 +1,250 @@
+using System.Buffers;
+using Groupware.Auth;
+using Groupware.Connections;
+using Groupware.Storage.Accounts;
+using Groupware.Storage.Mail;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Groupware.Pop3;
+
+/// <summary>The POP3 session states of RFC 1939 §3 (UPDATE is the moment QUIT commits, not a state one waits in).</summary>
+internal enum Pop3State
+{
+    Authorization,
+    Transaction,
+}
+
+/// <summary>
+/// One POP3 connection: greets, reads command lines, looks each keyword up in
+/// <see cref="Pop3Commands"/> and runs it. Holds the session's state: the USER name given, the
+/// logged-in account, its maildrop snapshot and the maildrop lock.
+/// </summary>
+internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionContext connection, ListenerContext listener, ILogger logger)
+    : LineSession(connection, listener, listener.Limits, logger)
+{
+    private IAsyncDisposable? _maildropLock;
+
+    public Pop3State State { get; private set; } = Pop3State.Authorization;
+
+    /// <summary>The name given by USER, kept until PASS (and forgotten at STLS).</summary>
+    public string? PendingUser { get; set; }
+
+    public Account? Account { get; private set; }
+
+    public Maildrop Maildrop { get; private set; } = new([]);
+
+    public AuthService Auth => protocol.Auth;
+
+    public MailStore Store => protocol.Store;
+
+    /// <summary>Whether STLS is offered now: a certificate, no TLS yet, still AUTHORIZATION (RFC 2595 §4).</summary>
+    public bool CanStartTls => !Security.IsTls && Listener.Certificates is not null && State == Pop3State.Authorization;
+
+    protected override async ValueTask<SessionStep> GreetAsync(CancellationToken cancellationToken)
+    {
+        // A neutral greeting: clients switch to quirk modes when they recognise a server (DESIGN.md).
+        await ReplyAsync("+OK POP3 server ready.", cancellationToken);
+        return SessionStep.Continue;
+    }
+
+    protected override async ValueTask<SessionStep> OnLineAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken)
+    {
+        if (!Pop3Command.TryParse(line.Span, out var command))
+        {
+            await ReplyAsync("-ERR Unknown command.", cancellationToken);
+            return SessionStep.Continue;
+        }
+
+        if (!Pop3Commands.Table.TryGetValue(command.Keyword, out var entry))
+        {
+            await ReplyAsync($"-ERR Unknown command: {command.Keyword}", cancellationToken);
+            return SessionStep.Continue;
+        }
+
+        if (!entry.States.Contains(State))
+        {
+            await ReplyAsync(State == Pop3State.Authorization
+                ? $"-ERR {command.Keyword} is only valid after logging in."
+                : $"-ERR {command.Keyword} is not valid after logging in.", cancellationToken);
+            return SessionStep.Continue;
+        }
+
+        return await entry.Command.ExecuteAsync(this, command, cancellationToken);
+    }
+
+    protected override async ValueTask<SessionStep> OnLineTooLongAsync(CancellationToken cancellationToken)
+    {
+        await ReplyAsync("-ERR Input line too long.", cancellationToken);
+        return SessionStep.Continue;
+    }
+
+    // RFC 1939 §3: when the autologout timer expires the server closes the connection without a
+    // response and without entering UPDATE: nothing marked for deletion is removed.
+    protected override ValueTask OnIdleTimeoutAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    protected override ValueTask OnShutdownAsync(CancellationToken cancellationToken) =>
+        ReplyAsync("-ERR [SYS/TEMP] Server shutting down.", cancellationToken);
+
+    protected override async ValueTask OnClosedAsync()
+    {
+        if (_maildropLock is not null)
+        {
+            await _maildropLock.DisposeAsync();
+            _maildropLock = null;
+        }
+    }
+
+    // RFC 2595 §4 / DESIGN.md: nothing learnt before the handshake survives it.
+    protected override void OnTlsStarted() => PendingUser = null;
+
+    /// <summary>Writes one response line and flushes.</summary>
+    public ValueTask ReplyAsync(string line, CancellationToken cancellationToken) => WriteLineAsync(line, cancellationToken);
+
+    /// <summary>Appends one line of a multi-line response without flushing.</summary>
+    public void AppendLine(string line)
+    {
+        Write(line);
+        Write("\r\n"u8);
+    }
+
+    public ValueTask FlushResponseAsync(CancellationToken cancellationToken) => FlushAsync(cancellationToken);
+
+    /// <summary>Reads one SASL continuation line (RFC 5034 §4).</summary>
+    public ValueTask<(LineStatus Status, ReadOnlyMemory<byte> Line)> ReadContinuationAsync(CancellationToken cancellationToken) =>
+        ReadLineAsync(cancellationToken);
+
+    /// <summary>STLS: answers and upgrades; the session ends if the upgrade does not complete.</summary>
+    public async ValueTask<SessionStep> UpgradeAsync(CancellationToken cancellationToken) =>
+        await StartTlsAsync("+OK Begin TLS negotiation.\r\n"u8.ToArray(), cancellationToken) == StartTlsOutcome.Started
+            ? SessionStep.Continue
+            : SessionStep.Close;
+
+    /// <summary>
+    /// Hands a credential that arrived (USER/PASS or SASL) to the auth module, which alone decides,
+    /// and answers with the RFC 3206 response code that fits the outcome. On success the maildrop
+    /// is locked (RFC 1939 §4: exclusive access) and its snapshot taken.
+    /// </summary>
+    public async ValueTask<SessionStep> LogInAsync(AuthRequest request, CancellationToken cancellationToken)
+    {
+        var result = await Auth.AuthenticateAsync(request, Security, cancellationToken);
+        switch (result.Outcome)
+        {
+            case AuthOutcome.Success:
+                return await EnterTransactionAsync(result.Account!, cancellationToken);
+            case AuthOutcome.PlaintextRefused:
+                await ReplyAsync("-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections. " +
+                    "Your password was sent without encryption and may have been exposed; change it.", cancellationToken);
+                break;
+            case AuthOutcome.NotAllowedOnThisNode:
+                await ReplyAsync("-ERR [AUTH] This account may not log in without TLS on this server; use STLS or port 995.", cancellationToken);
+                break;
+            case AuthOutcome.Throttled:
+                await ReplyAsync("-ERR [SYS/TEMP] Too many failed logins; try again later.", cancellationToken);
+                break;
+            case AuthOutcome.TemporaryFailure:
+                await ReplyAsync("-ERR [SYS/TEMP] Temporary authentication failure; try again later.", cancellationToken);
+                break;
+            default:
+                // Wrong password, unknown login and disabled account look the same (issue #3).
+                await ReplyAsync("-ERR [AUTH] Authentication failed.", cancellationToken);
+                break;
+        }
+
+        return SessionStep.Continue;
+    }
+
+    /// <summary>The UPDATE state (RFC 1939 §6): removes the marked messages in one transaction.</summary>
+    public async ValueTask<bool> CommitDeletionsAsync(CancellationToken cancellationToken)
+    {
+        var deleted = Maildrop.Deleted.ToList();
+        if (deleted.Count == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            foreach (var mailbox in deleted.GroupBy(m => m.MailboxId))
+            {
+                await Store.ExpungeAsync(Account!.Id, mailbox.Key, mailbox.Select(m => m.Uid).ToList(), cancellationToken);
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            LogUpdateFailed(Logger, e, ConnectionId, Account!.Login);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Sends a message as a multi-line response (RETR, or TOP with <paramref name="bodyLines"/>),
+    /// streamed from the store and dot-stuffed on the way (RFC 1939 §3).
+    /// </summary>
+    public async ValueTask SendMessageAsync(string firstLine, MaildropMessage message, int? bodyLines, CancellationToken cancellationToken)
+    {
+        await using var content = await Store.OpenMessageAsync(Account!.Id, message.MailboxId, message.Uid, cancellationToken);
+        AppendLine(firstLine);
+        var stuffer = new DotStuffer(bodyLines);
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (!stuffer.IsComplete)
+            {
+                var read = await content.ReadAsync(buffer, cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                stuffer.Encode(buffer.AsSpan(0, read), Output);
+                await FlushAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        stuffer.Finish(Output);
+        await FlushAsync(cancellationToken);
+    }
+
+    private async ValueTask<SessionStep> EnterTransactionAsync(Account account, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var held = await Store.TryLockMaildropAsync(account.Id, cancellationToken);
+            if (held is null)
+            {
+                await ReplyAsync("-ERR [IN-USE] Mailbox is locked by another POP3 session.", cancellationToken);
+                return SessionStep.Continue;
+            }
+
+            _maildropLock = held;
+            Maildrop = new Maildrop(await Store.ListMaildropAsync(account.Id, cancellationToken));
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            LogMaildropFailed(Logger, e, ConnectionId, account.Login);
+            await OnClosedAsync();
+            await ReplyAsync("-ERR [SYS/TEMP] The mailbox cannot be opened now; try again later.", cancellationToken);
+            return SessionStep.Continue;
+        }
+
+        Account = account;
+        PendingUser = null;
+        State = Pop3State.Transaction;
+        await ReplyAsync("+OK Logged in.", cancellationToken);
+        return SessionStep.Continue;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{ConnectionId} could not open the maildrop of {Login}")]
+    private static partial void LogMaildropFailed(ILogger logger, Exception exception, string connectionId, string login);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{ConnectionId} could not remove the deleted messages of {Login}; they stay")]
+    private static partial void LogUpdateFailed(ILogger logger, Exception exception, string connectionId, string login);
+}

@@ -1,0 +1,77 @@
+using System.Net;
+
+namespace Groupware.Tests.Pop3;
+
+/// <summary>Nodes, accounts and deliveries for the POP3 tests: every message arrives over real LMTP.</summary>
+internal static class Pop3Fixture
+{
+    public const string Password = "correct horse battery staple";
+
+    /// <summary>A secure node: pop3 (STLS), pop3s (implicit TLS) and local LMTP.</summary>
+    public static Task<TestNode> StartSecureNodeAsync(Action<TestNodeOptions>? configure = null) =>
+        TestNode.StartAsync(n =>
+        {
+            n.Listener("pop3", "pop3", "starttls").Listener("pop3s", "pop3", "implicit").Listener("lmtp", "lmtp", "none");
+            configure?.Invoke(n);
+        });
+
+    /// <summary>A legacy node: a clear-text pop3 listener (STLS still offered), pop3s and local LMTP.</summary>
+    public static Task<TestNode> StartLegacyNodeAsync(Action<TestNodeOptions>? configure = null) =>
+        TestNode.StartAsync(n =>
+        {
+            n.Set("Node:Name", "legacy1").Set("Node:AllowPlaintextAuth", "true");
+            n.Listener("pop3", "pop3", "none").Listener("pop3s", "pop3", "implicit").Listener("lmtp", "lmtp", "none");
+            configure?.Invoke(n);
+        });
+
+    /// <summary>Creates an account with <see cref="Password"/>; returns its login (also the local part of its address).</summary>
+    public static Task<string> CreateAccountAsync(bool legacyDevice = false, string password = Password) =>
+        TestAccounts.CreateAsync(password, legacyDevice);
+
+    /// <summary>Delivers <paramref name="message"/> (CRLF lines, no dot-stuffing needed by the caller) over the node's LMTP listener.</summary>
+    public static async Task DeliverAsync(TestNode node, string login, string message)
+    {
+        await using var lmtp = await LineClient.ConnectAsync(node.EndPoint("lmtp"));
+        Assert.That(await lmtp.ReadLineAsync(), Does.StartWith("220"));
+        await lmtp.SendLineAsync("LHLO test.example");
+        await lmtp.ReadUntilAsync(l => l.StartsWith("250 ", StringComparison.Ordinal));
+        await lmtp.SendLineAsync("MAIL FROM:<sender@example.test>");
+        Assert.That(await lmtp.ReadLineAsync(), Does.StartWith("250"));
+        await lmtp.SendLineAsync($"RCPT TO:<{login}@example.test>");
+        Assert.That(await lmtp.ReadLineAsync(), Does.StartWith("250"));
+        await lmtp.SendLineAsync("DATA");
+        Assert.That(await lmtp.ReadLineAsync(), Does.StartWith("354"));
+        var stuffed = string.Join("\r\n", message.Split("\r\n").Select(l => l.StartsWith('.') ? "." + l : l));
+        await lmtp.SendAsync(stuffed + (stuffed.EndsWith("\r\n", StringComparison.Ordinal) ? "" : "\r\n") + ".\r\n");
+        Assert.That(await lmtp.ReadLineAsync(), Does.StartWith("250"));
+        await lmtp.SendLineAsync("QUIT");
+    }
+
+    public static string Message(string subject, string body = "Hello.") =>
+        $"From: sender@example.test\r\nTo: someone@example.test\r\nSubject: {subject}\r\nMessage-ID: <{Guid.NewGuid():N}@example.test>\r\n\r\n{body}\r\n";
+
+    /// <summary>A connection greeted, upgraded with STLS and logged in with USER/PASS.</summary>
+    public static async Task<LineClient> LogInOverStlsAsync(TestNode node, string login, string password = Password)
+    {
+        var client = await LineClient.ConnectAsync(node.EndPoint("pop3"));
+        Assert.That(await client.ReadLineAsync(), Does.StartWith("+OK"));
+        await client.SendLineAsync("STLS");
+        Assert.That(await client.ReadLineAsync(), Does.StartWith("+OK"));
+        await client.StartTlsAsync();
+        await client.SendLineAsync($"USER {login}");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("+OK"));
+        await client.SendLineAsync($"PASS {password}");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("+OK Logged in."));
+        return client;
+    }
+
+    /// <summary>Reads a multi-line response's lines up to (not including) the terminating ".".</summary>
+    public static async Task<List<string>> ReadMultiLineAsync(LineClient client)
+    {
+        var lines = await client.ReadUntilAsync(l => l == ".");
+        Assert.That(lines[^1], Is.EqualTo("."), "multi-line response not terminated");
+        return lines[..^1];
+    }
+
+    public static IPAddress Loopback2 { get; } = IPAddress.Parse("127.0.0.2");
+}

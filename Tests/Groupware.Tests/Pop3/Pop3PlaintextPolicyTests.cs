@@ -1,0 +1,182 @@
+using System.Text;
+
+namespace Groupware.Tests.Pop3;
+
+/// <summary>
+/// The security invariant at the POP3 level (DESIGN.md; RFC 2595 §4, RFC 3206, RFC 5034): on a
+/// secure node nothing before STLS offers a way to send a password, every password sent anyway
+/// is refused unchecked with -ERR [AUTH] and counted as exposed; after STLS everything works.
+/// </summary>
+public sealed class Pop3PlaintextPolicyTests
+{
+    private static TestNode _node = null!;
+    private static string _login = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _node = await Pop3Fixture.StartSecureNodeAsync();
+        _login = await Pop3Fixture.CreateAccountAsync();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync() => await _node.DisposeAsync();
+
+    private static string Plain(string login, string password) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0{login}\0{password}"));
+
+    private static async Task<LineClient> ClearAsync()
+    {
+        var client = await LineClient.ConnectAsync(_node.EndPoint("pop3"));
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("+OK POP3 server ready."));
+        return client;
+    }
+
+    [Test]
+    public async Task Before_STLS_CAPA_offers_STLS_and_no_way_to_send_a_password()
+    {
+        await using var client = await ClearAsync();
+        await client.SendLineAsync("CAPA");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("+OK Capability list follows"));
+        var capabilities = await Pop3Fixture.ReadMultiLineAsync(client);
+        Assert.That(capabilities, Does.Contain("STLS"));
+        Assert.That(capabilities, Does.Contain("SASL"), "SASL without mechanisms");
+        Assert.That(capabilities, Has.None.StartsWith("SASL "));
+        Assert.That(capabilities, Does.Not.Contain("USER"));
+
+        await client.SendLineAsync("AUTH");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("+OK"));
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("."), "no mechanism is listed");
+    }
+
+    [TestCase("USER")]
+    [TestCase("AUTH PLAIN")]
+    [TestCase("AUTH LOGIN")]
+    public async Task A_command_that_would_ask_for_a_password_is_refused_before_any_password_is_sent(string command)
+    {
+        await using var client = await ClearAsync();
+        using var metrics = new MetricRecorder(_node);
+        await client.SendLineAsync(command == "USER" ? $"USER {_login}" : command);
+        var answer = await client.ReadLineAsync();
+        Assert.That(answer, Does.StartWith("-ERR [AUTH] Plaintext authentication disallowed"), "no '+ ' challenge in clear");
+        Assert.That(metrics.Sum("groupware.plaintext.credentials.refused"), Is.Zero, "no password crossed the network");
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task A_password_sent_anyway_with_PASS_is_refused_the_same_whether_right_or_wrong_and_counted_as_exposed(bool right)
+    {
+        await using var client = await ClearAsync();
+        using var metrics = new MetricRecorder(_node);
+        await client.SendLineAsync($"USER {_login}");
+        await client.ReadLineAsync();
+        await client.SendLineAsync($"PASS {(right ? Pop3Fixture.Password : "wrong")}");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo(
+            "-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections. " +
+            "Your password was sent without encryption and may have been exposed; change it."));
+        Assert.That(metrics.Sum("groupware.plaintext.credentials.refused", ("protocol", "pop3"), ("listener", "pop3")), Is.EqualTo(1));
+
+        await client.SendLineAsync("STAT");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("-ERR STAT is only valid after logging in."), "still not logged in");
+    }
+
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task A_password_sent_anyway_as_an_AUTH_PLAIN_initial_response_is_refused_and_counted_as_exposed(bool right)
+    {
+        await using var client = await ClearAsync();
+        using var metrics = new MetricRecorder(_node);
+        await client.SendLineAsync($"AUTH PLAIN {Plain(_login, right ? Pop3Fixture.Password : "wrong")}");
+        Assert.That(await client.ReadLineAsync(), Does.StartWith("-ERR [AUTH] Plaintext authentication disallowed"));
+        Assert.That(metrics.Sum("groupware.plaintext.credentials.refused", ("protocol", "pop3")), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task After_STLS_CAPA_offers_USER_and_SASL_and_every_mechanism_logs_in()
+    {
+        foreach (var method in new[] { "USER", "PLAIN-IR", "PLAIN", "LOGIN" })
+        {
+            await using var client = await ClearAsync();
+            await client.SendLineAsync("STLS");
+            Assert.That(await client.ReadLineAsync(), Is.EqualTo("+OK Begin TLS negotiation."));
+            await client.StartTlsAsync();
+            await client.SendLineAsync("CAPA");
+            await client.ReadLineAsync();
+            var capabilities = await Pop3Fixture.ReadMultiLineAsync(client);
+            Assert.That(capabilities, Does.Contain("USER").And.Contain("SASL PLAIN LOGIN").And.Not.Contain("STLS"), method);
+
+            switch (method)
+            {
+                case "USER":
+                    await client.SendLineAsync($"USER {_login}");
+                    Assert.That(await client.ReadLineAsync(), Is.EqualTo("+OK"));
+                    await client.SendLineAsync($"PASS {Pop3Fixture.Password}");
+                    break;
+                case "PLAIN-IR":
+                    await client.SendLineAsync($"AUTH PLAIN {Plain(_login, Pop3Fixture.Password)}");
+                    break;
+                case "PLAIN":
+                    await client.SendLineAsync("AUTH PLAIN");
+                    Assert.That(await client.ReadLineAsync(), Is.EqualTo("+ "));
+                    await client.SendLineAsync(Plain(_login, Pop3Fixture.Password));
+                    break;
+                default:
+                    await client.SendLineAsync("AUTH LOGIN");
+                    Assert.That(await client.ReadLineAsync(), Is.EqualTo("+ VXNlcm5hbWU6"));
+                    await client.SendLineAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(_login)));
+                    Assert.That(await client.ReadLineAsync(), Is.EqualTo("+ UGFzc3dvcmQ6"));
+                    await client.SendLineAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(Pop3Fixture.Password)));
+                    break;
+            }
+
+            Assert.That(await client.ReadLineAsync(), Is.EqualTo("+OK Logged in."), method);
+            await client.SendLineAsync("QUIT");
+            Assert.That(await client.ReadLineAsync(), Is.EqualTo("+OK Logging out."));
+        }
+    }
+
+    [Test]
+    public async Task Over_TLS_a_wrong_password_gets_AUTH_and_the_SASL_exchange_can_be_cancelled()
+    {
+        await using var client = await LineClient.ConnectAsync(_node.EndPoint("pop3s"), implicitTls: true);
+        await client.ReadLineAsync();
+        await client.SendLineAsync($"AUTH PLAIN {Plain(_login, "wrong")}");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("-ERR [AUTH] Authentication failed."));
+
+        await client.SendLineAsync("AUTH PLAIN");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("+ "));
+        await client.SendLineAsync("*");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("-ERR Authentication cancelled."));
+
+        await client.SendLineAsync("AUTH PLAIN not!base64");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("-ERR Invalid base64 data in the initial response."));
+
+        await client.SendLineAsync("AUTH CRAM-MD5");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("-ERR Unsupported authentication mechanism."));
+
+        await client.SendLineAsync("PASS orphan");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("-ERR No username given; send USER first."));
+    }
+
+    [Test]
+    public async Task STLS_forgets_a_USER_given_before_it()
+    {
+        await using var client = await ClearAsync();
+        await client.SendLineAsync($"USER {_login}");
+        await client.ReadLineAsync();
+        await client.SendLineAsync("STLS");
+        await client.ReadLineAsync();
+        await client.StartTlsAsync();
+        await client.SendLineAsync($"PASS {Pop3Fixture.Password}");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("-ERR No username given; send USER first."));
+    }
+
+    [Test]
+    public async Task A_command_pipelined_after_STLS_closes_the_connection()
+    {
+        await using var client = await ClearAsync();
+        await client.SendAsync($"STLS\r\nUSER {_login}\r\n");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("+OK Begin TLS negotiation."));
+        Assert.That(await client.IsClosedByServerAsync(), Is.True);
+    }
+}
