@@ -60,11 +60,9 @@ public sealed class MonitoringPluginsTests
         yield return Check("check_simap", [], PluginTarget.DovecotImaps);
         yield return Check("check_pop", ["-S"], PluginTarget.DovecotPop3s);
         yield return Check("check_spop", [], PluginTarget.DovecotPop3s);
-        // Our implicit-TLS listener, with the POP3-shaped test protocol until the POP3 front-end lands.
-        yield return Check("check_spop", [], PluginTarget.Node("echo", () => new EchoProtocol()));
-        // Our own front-ends, one line each as they land, e.g.:
-        // yield return Check("check_spop", [], PluginTarget.Node("pop3"));
-        // yield return Check("check_imap", ["-S"], PluginTarget.Node("imap"));
+        // Our own front-ends, one line each as they land (IMAP: `Check("check_imap", ["-S"], PluginTarget.Node("imap"))`).
+        yield return Check("check_spop", [], PluginTarget.Node("pop3"));
+        yield return Check("check_pop", ["-S"], PluginTarget.Node("pop3"));
     }
 
     [TestCaseSource(nameof(Checks))]
