@@ -24,6 +24,12 @@ internal enum Pop3State
 internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionContext connection, ListenerContext listener, ILogger logger)
     : LineSession(connection, listener, listener.Limits, logger)
 {
+    /// <summary>
+    /// Octets of a RETR/TOP response buffered before a flush: each flush is a TLS record and a
+    /// system call, so a small message goes out in one; a large one streams in 64 KiB steps.
+    /// </summary>
+    private const int FlushThreshold = 64 * 1024;
+
     private IAsyncDisposable? _maildropLock;
 
     public Pop3State State { get; private set; } = Pop3State.Authorization;
@@ -201,7 +207,10 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
                 }
 
                 stuffer.Encode(buffer.AsSpan(0, read), Output);
-                await FlushAsync(cancellationToken);
+                if (Output.UnflushedBytes >= FlushThreshold)
+                {
+                    await FlushAsync(cancellationToken);
+                }
             }
         }
         finally

@@ -20,6 +20,13 @@ public static class Database
             builder.Name = poolName;
         }
 
+        // Every store runs a handful of fixed statements per request: let Npgsql prepare the hot ones
+        // once per physical connection instead of parsing and planning them on every call.
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0)
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        }
+
         if (string.IsNullOrEmpty(builder.ConnectionStringBuilder.ApplicationName))
         {
             builder.ConnectionStringBuilder.ApplicationName = $"groupware/{nodeName}";
