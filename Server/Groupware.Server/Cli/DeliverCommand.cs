@@ -104,6 +104,13 @@ internal static class DeliverCommand
                 return ExNoPerm;
             }
 
+            if (message.SpoolError is { } spoolError)
+            {
+                await error.WriteLineAsync($"deliver: <{address}>: the spool in {mail.SpoolDirectory} failed, try again later " +
+                    $"({(message.SpoolFull ? "4.3.1" : "4.3.0")}): {spoolError.Message}");
+                return ExTempFail;
+            }
+
             var now = DateTimeOffset.UtcNow;
             var received = new ReceivedField(null, null, mail.HostName, "local", Convert.ToHexString(RandomNumberGenerator.GetBytes(8)), now);
             var results = await store.DeliverAsync(message,
