@@ -220,6 +220,28 @@ public sealed class MailStoreTests
     }
 
     [Test]
+    public async Task Racing_first_deliveries_to_accounts_without_mailboxes_all_succeed()
+    {
+        // The first delivery creates the default mailboxes. Created under the account's row lock, a
+        // new INBOX was locked after the account, against the lock order: a delivery holding the
+        // INBOX and waiting for the account deadlocked with it, often past the three attempts.
+        for (var round = 0; round < 10; round++)
+        {
+            var account = await MailAccounts.CreateAsync(_data, "first");
+            var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+            {
+                await using var message = await IncomingAsync($"Subject: {Guid.NewGuid()}\r\n\r\nfirst\r\n");
+                return (await _store.DeliverAsync(message, [new MessageDelivery(account.Id, default)], DateTimeOffset.UtcNow,
+                    CancellationToken.None))[0];
+            }));
+
+            Assert.That(results.Select(r => r.Status), Has.All.EqualTo(DeliveryStatus.Delivered));
+            Assert.That(results.Select(r => r.Uid).Order(), Is.EqualTo(Enumerable.Range(1, 8).Select(i => (long)i)));
+            Assert.That(await _store.ListMailboxesAsync(account.Id, CancellationToken.None), Has.Count.EqualTo(6));
+        }
+    }
+
+    [Test]
     public async Task Delivery_respects_quota_and_disabled_accounts_per_copy()
     {
         var roomy = await MailAccounts.CreateAsync(_data, "roomy");
