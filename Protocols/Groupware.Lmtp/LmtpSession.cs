@@ -153,6 +153,8 @@ internal sealed partial class LmtpSession(
 
     public void LogStoreUnavailable(Exception e) => LogStoreFailed(Logger, e, ConnectionId);
 
+    public void LogSpoolFailed(Exception e) => LogSpoolFailed(Logger, ConnectionId, Options.SpoolDirectory, e.Message);
+
     public void LogDelivery(string transactionId, string recipient, string reply) =>
         LogDelivered(Logger, ConnectionId, transactionId, recipient, reply);
 
@@ -232,6 +234,10 @@ internal sealed partial class LmtpSession(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId} the mail store is unavailable; answered 451")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception, string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "{ConnectionId} the spool in {SpoolDirectory} could not keep the message ({Reason}); answered 4xx for every recipient")]
+    private static partial void LogSpoolFailed(ILogger logger, string connectionId, string spoolDirectory, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{ConnectionId} {TransactionId} to=<{Recipient}>: {Reply}")]
     private static partial void LogDelivered(ILogger logger, string connectionId, string transactionId, string recipient, string reply);

@@ -8,7 +8,8 @@ namespace Groupware.Lmtp.Commands;
 /// The end of DATA or BDAT LAST (RFC 2033 §4.2, §4.3): the spooled message is stored for every
 /// accepted recipient in one transaction, and each RCPT gets its own reply, in order. A 250 is
 /// sent only for a copy the store has committed (RFC 2033 §4.2: the server takes responsibility
-/// with it); a database failure answers 451 4.3.0 for all, so the client tries again later.
+/// with it); a database failure answers 451 4.3.0 for all, so the client tries again later, and so
+/// does a spool that failed (452 4.3.1 when its disk is full, RFC 5321 §4.2.2 and RFC 3463).
 /// Several RCPTs naming one account store one copy, addressed to the first of them.
 /// </summary>
 internal static class TransactionDelivery
@@ -24,6 +25,14 @@ internal static class TransactionDelivery
             replies = recipients.Select(r => new LmtpReply(552, "5.3.4", string.Create(CultureInfo.InvariantCulture,
                 $"<{r.Address}> Message too big: the limit is {session.Options.MaxMessageSize} octets"))).ToArray();
             session.CountDeliveries("too-big", replies.Length);
+        }
+        else if (message.SpoolError is { } spoolError)
+        {
+            session.LogSpoolFailed(spoolError);
+            replies = recipients.Select(r => message.SpoolFull
+                ? new LmtpReply(452, "4.3.1", $"<{r.Address}> Insufficient system storage, try again later")
+                : LmtpReply.TemporaryFailure($"<{r.Address}> Temporary local problem, try again later")).ToArray();
+            session.CountDeliveries("tempfail", replies.Length);
         }
         else
         {
@@ -50,8 +59,9 @@ internal static class TransactionDelivery
         {
             results = await session.Store.DeliverAsync(message, deliveries, session.Time.GetUtcNow(), cancellationToken);
         }
-        catch (DbException e)
+        catch (Exception e) when (e is DbException or IOException)
         {
+            // An IOException here is the spool failing to read back: nothing was committed either.
             session.LogStoreUnavailable(e);
             session.CountDeliveries("tempfail", recipients.Count);
             return recipients.Select(r => LmtpReply.TemporaryFailure($"<{r.Address}> Temporary failure, try again later")).ToArray();

@@ -18,7 +18,8 @@ namespace Groupware.Server.Cli;
 /// <item><term>0</term><description>delivered and committed</description></item>
 /// <item><term>64 EX_USAGE</term><description>bad arguments or a recipient that is not an address</description></item>
 /// <item><term>67 EX_NOUSER</term><description>no account has this address (the MTA bounces)</description></item>
-/// <item><term>75 EX_TEMPFAIL</term><description>the database is unreachable or failed (the MTA retries)</description></item>
+/// <item><term>75 EX_TEMPFAIL</term><description>the database is unreachable or failed, or anything else went wrong before
+/// the commit (the MTA retries)</description></item>
 /// <item><term>77 EX_NOPERM</term><description>refused for good: over quota, disabled account, or larger than
 /// <c>Mail:MaxMessageSize</c> (dovecot-lda -e's rejection code; the reason goes to stderr and the MTA bounces)</description></item>
 /// <item><term>78 EX_CONFIG</term><description>the configuration is unusable</description></item>
@@ -103,6 +104,13 @@ internal static class DeliverCommand
                 return ExNoPerm;
             }
 
+            if (message.SpoolError is { } spoolError)
+            {
+                await error.WriteLineAsync($"deliver: <{address}>: the spool in {mail.SpoolDirectory} failed, try again later " +
+                    $"({(message.SpoolFull ? "4.3.1" : "4.3.0")}): {spoolError.Message}");
+                return ExTempFail;
+            }
+
             var now = DateTimeOffset.UtcNow;
             var received = new ReceivedField(null, null, mail.HostName, "local", Convert.ToHexString(RandomNumberGenerator.GetBytes(8)), now);
             var results = await store.DeliverAsync(message,
@@ -122,9 +130,13 @@ internal static class DeliverCommand
                     return ExNoUser;
             }
         }
-        catch (Exception e) when (e is DbException or TimeoutException or System.Net.Sockets.SocketException)
+        catch (Exception e)
         {
-            await error.WriteLineAsync($"deliver: <{address}>: temporary failure, try again later (4.3.0): {e.Message}");
+            // Whatever failed before the commit (the database, the spool, standard input, a bug), the
+            // message is not stored: the MTA must keep it and retry. Any exit status outside
+            // sysexits(3) would make Postfix's pipe(8) bounce it (5.3.0) instead.
+            var reason = e is DbException or TimeoutException or System.Net.Sockets.SocketException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            await error.WriteLineAsync($"deliver: <{address}>: temporary failure, try again later (4.3.0): {reason}");
             return ExTempFail;
         }
     }

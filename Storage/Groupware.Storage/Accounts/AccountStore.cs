@@ -185,10 +185,47 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Deletes an account with everything that references it by cascade (addresses, and the stores'
-    /// own rows); its audit records stay, without the account. Returns false when it does not exist.
+    /// own rows), and the message bodies no other account shares (blobs carry no account, so no
+    /// cascade reaches them); its audit records stay, without the account. Returns false when it
+    /// does not exist.
     /// </summary>
-    public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken) =>
-        await ExecuteAsync("DELETE FROM accounts WHERE id = @id", new { id }, cancellationToken) == 1;
+    /// <remarks>
+    /// Locks follow the mail store's order (blobs, then mailboxes, then the account), as an expunge
+    /// does: a delivery sharing one of the bodies either commits first and keeps it, or waits and
+    /// stores it anew. Once the account row is held nothing can add a message to it, so a body that
+    /// arrived after the blobs were locked sends the transaction round again.
+    /// </remarks>
+    public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var blobIds = (await connection.QueryAsync<long>(new CommandDefinition(
+                "SELECT DISTINCT blob_id FROM messages WHERE account_id = @id ORDER BY blob_id", new { id }, transaction,
+                cancellationToken: cancellationToken))).ToArray();
+            await connection.ExecuteAsync(new CommandDefinition("""
+                SELECT id FROM blobs WHERE id = ANY(@blobIds) ORDER BY id FOR UPDATE;
+                SELECT id FROM mailboxes WHERE account_id = @id ORDER BY id FOR UPDATE;
+                SELECT id FROM accounts WHERE id = @id FOR UPDATE;
+                """, new { id, blobIds }, transaction, cancellationToken: cancellationToken));
+            var arrived = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT EXISTS (SELECT 1 FROM messages WHERE account_id = @id AND blob_id <> ALL(@blobIds))", new { id, blobIds }, transaction,
+                cancellationToken: cancellationToken));
+            if (arrived && attempt < 10)
+            {
+                continue;
+            }
+
+            var deleted = await connection.ExecuteAsync(new CommandDefinition("DELETE FROM accounts WHERE id = @id", new { id }, transaction,
+                cancellationToken: cancellationToken));
+            await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM blobs b WHERE b.id = ANY(@blobIds) AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.blob_id = b.id)",
+                new { blobIds }, transaction, cancellationToken: cancellationToken));
+            await transaction.CommitAsync(cancellationToken);
+            return deleted == 1;
+        }
+    }
 
     /// <summary>
     /// Accounts whose password crossed a network in clear text (audit records with <c>exposed</c>)

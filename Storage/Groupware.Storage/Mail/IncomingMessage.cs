@@ -10,21 +10,24 @@ namespace Groupware.Storage.Mail;
 /// (RFC 1870 §6: the message is read to its end, then refused). The file's name is removed as
 /// soon as it is open, so nothing is left behind however the process ends: the kernel frees the
 /// space when the descriptor closes, on dispose or at the process's death (even by SIGKILL).
+/// A spool that fails (its directory gone, its disk full) is handled the same way: the octets are
+/// still counted to the end, and <see cref="SpoolError"/> says why the message cannot be stored.
 /// </summary>
 public sealed class IncomingMessage : IAsyncDisposable
 {
     private const int FileBufferSize = 64 * 1024;
 
-    private readonly FileStream _file;
+    private readonly FileStream? _file;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private LineEndingNormalizer _normalizer;
     private long _size;
     private bool _completed;
 
-    private IncomingMessage(FileStream file, long maxSize)
+    private IncomingMessage(FileStream? file, long maxSize, Exception? spoolError)
     {
         _file = file;
         MaxSize = maxSize;
+        SpoolError = spoolError;
     }
 
     /// <summary>The most octets kept; a larger message is counted to its end and then refused.</summary>
@@ -39,22 +42,41 @@ public sealed class IncomingMessage : IAsyncDisposable
     /// <summary>SHA-256 of the stored octets; set by <see cref="CompleteAsync"/>.</summary>
     public byte[] Sha256 { get; private set; } = [];
 
-    /// <summary>The parse results; set by <see cref="CompleteAsync"/> (null for a message that is <see cref="TooBig"/>).</summary>
+    /// <summary>The parse results; set by <see cref="CompleteAsync"/> (null for a message that is <see cref="TooBig"/> or not spooled).</summary>
     public MessageSummary? Summary { get; private set; }
+
+    /// <summary>
+    /// Why the spool could not keep the message (an <see cref="IOException"/> or
+    /// <see cref="UnauthorizedAccessException"/>); null while it can. The message cannot be stored,
+    /// but the rest of it is still read so that the protocol stays in step.
+    /// </summary>
+    public Exception? SpoolError { get; private set; }
+
+    /// <summary>Whether <see cref="SpoolError"/> is the file system running out of space (ENOSPC) or quota (EDQUOT).</summary>
+    public bool SpoolFull => SpoolError is IOException { HResult: 28 or 122 };
 
     /// <summary>Opens a new, already unlinked spool file (mode 0600) in <paramref name="directory"/>.</summary>
     public static IncomingMessage Create(string directory, long maxSize)
     {
         var path = Path.Combine(directory, $"groupware-spool-{Guid.NewGuid():N}.eml");
-        var file = new FileStream(path, new FileStreamOptions
+        FileStream file;
+        try
         {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.ReadWrite,
-            Share = FileShare.None,
-            BufferSize = FileBufferSize,
-            Options = FileOptions.Asynchronous,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
+            file = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.None,
+                BufferSize = FileBufferSize,
+                Options = FileOptions.Asynchronous,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new IncomingMessage(null, maxSize, e);
+        }
+
         try
         {
             File.Delete(path);
@@ -65,7 +87,7 @@ public sealed class IncomingMessage : IAsyncDisposable
             throw;
         }
 
-        return new IncomingMessage(file, maxSize);
+        return new IncomingMessage(file, maxSize, null);
     }
 
     /// <summary>Appends octets of the message as they arrived.</summary>
@@ -117,7 +139,22 @@ public sealed class IncomingMessage : IAsyncDisposable
         await AppendAsync(tail.AsMemory(0, written), cancellationToken);
         _completed = true;
         Sha256 = _hash.GetHashAndReset();
-        await _file.FlushAsync(cancellationToken);
+        if (_file is null || SpoolError is not null)
+        {
+            return;
+        }
+
+        try
+        {
+            // The last buffered octets reach the disk only now: a full disk may first show here.
+            await _file.FlushAsync(cancellationToken);
+        }
+        catch (IOException e)
+        {
+            SpoolError = e;
+            return;
+        }
+
         if (!TooBig)
         {
             _file.Position = 0;
@@ -128,9 +165,9 @@ public sealed class IncomingMessage : IAsyncDisposable
     /// <summary>Reads the stored octets from the start; valid until the next call or dispose.</summary>
     internal Stream OpenContent()
     {
-        if (!_completed || TooBig)
+        if (!_completed || TooBig || _file is null || SpoolError is not null)
         {
-            throw new InvalidOperationException("only a complete message within its size limit can be stored");
+            throw new InvalidOperationException("only a complete, spooled message within its size limit can be stored");
         }
 
         _file.Position = 0;
@@ -140,7 +177,17 @@ public sealed class IncomingMessage : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _hash.Dispose();
-        await _file.DisposeAsync();
+        if (_file is not null)
+        {
+            try
+            {
+                await _file.DisposeAsync();
+            }
+            catch (IOException)
+            {
+                // Dispose flushes what is buffered; on a full disk that fails too, and the file goes anyway.
+            }
+        }
     }
 
     private async ValueTask AppendAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
@@ -152,10 +199,17 @@ public sealed class IncomingMessage : IAsyncDisposable
 
         var keep = (int)Math.Clamp(MaxSize - _size, 0, bytes.Length);
         _size += bytes.Length;
-        if (keep > 0)
+        if (keep > 0 && _file is not null && SpoolError is null)
         {
             _hash.AppendData(bytes.Span[..keep]);
-            await _file.WriteAsync(bytes[..keep], cancellationToken);
+            try
+            {
+                await _file.WriteAsync(bytes[..keep], cancellationToken);
+            }
+            catch (IOException e)
+            {
+                SpoolError = e;
+            }
         }
     }
 }

@@ -85,11 +85,17 @@ public sealed partial class MailStore
         }
 
         var accountIds = deliveries.Select(d => d.AccountId).Distinct().Order().ToArray();
-        return await WithDeadlockRetryAsync(() => DeliverOnceAsync(message, deliveries, accountIds, internalDate, cancellationToken));
+        return await WithDeadlockRetryAsync(async () =>
+            await DeliverOnceAsync(message, deliveries, accountIds, internalDate, createMissingInboxes: true, cancellationToken)
+            ?? (await DeliverOnceAsync(message, deliveries, accountIds, internalDate, createMissingInboxes: false, cancellationToken))!);
     }
 
-    private async Task<IReadOnlyList<DeliveryResult>> DeliverOnceAsync(IncomingMessage message, IReadOnlyList<MessageDelivery> deliveries,
-        long[] accountIds, DateTimeOffset internalDate, CancellationToken cancellationToken)
+    /// <summary>
+    /// One delivery transaction; null when it found accounts without an INBOX, created their default
+    /// mailboxes and must be run again (only with <paramref name="createMissingInboxes"/>).
+    /// </summary>
+    private async Task<IReadOnlyList<DeliveryResult>?> DeliverOnceAsync(IncomingMessage message, IReadOnlyList<MessageDelivery> deliveries,
+        long[] accountIds, DateTimeOffset internalDate, bool createMissingInboxes, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -97,17 +103,18 @@ public sealed partial class MailStore
 
         var (inboxes, accounts) = await LockInboxesAndAccountsAsync(connection, transaction, accountIds, cancellationToken);
         var withoutInbox = accounts.Keys.Where(a => !inboxes.ContainsKey(a)).ToList();
-        if (withoutInbox.Count > 0)
+        if (withoutInbox.Count > 0 && createMissingInboxes)
         {
-            // First delivery to these accounts: their default mailboxes are created in this transaction.
-            // Only here are rows taken outside the lock order (new mailboxes after the account rows); two
-            // first deliveries racing for one new account may deadlock, and the retry settles it.
+            // First delivery to these accounts. Their mailboxes are created between two transactions,
+            // never under the account rows' locks: a new INBOX locked after its account breaks the lock
+            // order, and deadlocks with a delivery that holds that INBOX and waits for the account.
+            await transaction.RollbackAsync(cancellationToken);
             foreach (var accountId in withoutInbox)
             {
-                await EnsureDefaultMailboxesAsync(connection, transaction, accountId, cancellationToken);
+                await EnsureDefaultMailboxesAsync(connection, null, accountId, cancellationToken);
             }
 
-            (inboxes, accounts) = await LockInboxesAndAccountsAsync(connection, transaction, accountIds, cancellationToken);
+            return null;
         }
 
         var results = new DeliveryResult[deliveries.Count];

@@ -20,6 +20,10 @@ namespace Groupware.Storage.Mail;
 /// lines, md5, disposition {type, params}, language [...], location</c>; a multipart has
 /// <c>parts</c>, a message/rfc822 part has <c>envelope</c> and <c>body</c>. <c>size</c> counts the
 /// octets of the part's body as stored (after its header's blank line).</para>
+/// <para>Parsing is bounded as Dovecot's is since CVE-2020-12100: an entity nested deeper than
+/// <see cref="MaxMimeDepth"/> is summarised as one part of its own type without <c>parts</c> (or
+/// <c>body</c>), and a message of more than <see cref="MaxMimeParts"/> entities as its top level
+/// alone. The parser sees each line cut to <see cref="MaxParsedLineLength"/> octets.</para>
 /// </remarks>
 /// <param name="EnvelopeJson">ENVELOPE as JSON.</param>
 /// <param name="BodyStructureJson">BODYSTRUCTURE as JSON.</param>
@@ -41,14 +45,60 @@ public sealed record MessageSummary(
     /// </summary>
     public const int MaxHeaderText = 64 * 1024;
 
+    /// <summary>
+    /// Deepest nesting of multiparts and message/rfc822 parts that is parsed: 100, Dovecot's
+    /// message_parser default since CVE-2020-12100. Deeper, MimeKit's own limit (1024) would let the
+    /// body structure outgrow Utf8JsonWriter's depth of 1000, and a 40 KB message fail to store.
+    /// </summary>
+    public const int MaxMimeDepth = 100;
+
+    /// <summary>
+    /// Most MIME entities parsed in one message: 10000, Dovecot's message_parser default since
+    /// CVE-2020-12100. MimeKit keeps every entity in memory, some 800 octets each, so a 64 MiB
+    /// message of empty parts would otherwise take gigabytes.
+    /// </summary>
+    public const int MaxMimeParts = 10_000;
+
+    /// <summary>
+    /// Longest line the MIME parser is given: 64 KiB, as much as <see cref="MaxHeaderText"/> keeps.
+    /// RFC 5322 §2.1.1 allows 998 octets; Postfix's header_size_limit (102400) bounds a whole
+    /// header field. Longer lines are cut for the parser only (see <see cref="LineCappedStream"/>).
+    /// </summary>
+    public const int MaxParsedLineLength = 64 * 1024;
+
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = false };
 
     /// <summary>Parses the message in <paramref name="content"/> (seekable, positioned at the start).</summary>
     public static MessageSummary Parse(Stream content)
     {
+        var start = content.Position;
+        try
+        {
+            return Parse(content, MaxMimeDepth);
+        }
+        catch (TooManyPartsException)
+        {
+            // Summarise the top level alone: its body becomes one part, whatever its type.
+            content.Position = start;
+            return Parse(content, maxMimeDepth: 0);
+        }
+    }
+
+    private static MessageSummary Parse(Stream content, int maxMimeDepth)
+    {
         var offsets = new Dictionary<MimeEntity, (long HeadersEnd, long End, int Lines)>(ReferenceEqualityComparer.Instance);
-        var parser = new MimeParser(content, persistent: content.CanSeek);
-        parser.MimeEntityEnd += (_, e) => offsets[e.Entity] = (e.HeadersEndOffset, e.EndOffset, e.Lines);
+        var view = new LineCappedStream(content, MaxParsedLineLength);
+        var parser = new MimeParser(new ParserOptions { MaxMimeDepth = maxMimeDepth }, view, persistent: true);
+        var entities = 0;
+        parser.MimeEntityBegin += (_, _) =>
+        {
+            if (++entities > MaxMimeParts)
+            {
+                throw new TooManyPartsException();
+            }
+        };
+        parser.MimeEntityEnd += (_, e) =>
+            offsets[e.Entity] = (view.OriginalOffset(e.HeadersEndOffset), view.OriginalOffset(e.EndOffset), e.Lines);
         MimeMessage message;
         try
         {
@@ -287,6 +337,9 @@ public sealed record MessageSummary(
 
         return Clean(text.Length > MaxHeaderText ? text.ToString(0, MaxHeaderText) : text.ToString());
     }
+
+    /// <summary>Ends a parse that met more than <see cref="MaxMimeParts"/> entities.</summary>
+    private sealed class TooManyPartsException() : Exception("more MIME entities than the limit");
 
     /// <summary>PostgreSQL text and jsonb cannot hold NUL.</summary>
     [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(value))]

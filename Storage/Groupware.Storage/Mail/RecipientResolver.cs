@@ -22,6 +22,8 @@ public sealed record RecipientLookup(RecipientStatus Status, Account? Account);
 /// Resolves a recipient address to an account: the primary address or an alias exactly (compared
 /// case-insensitively, as the account store keeps them), else a subaddress <c>user+tag@domain</c>
 /// by its base <c>user@domain</c> (RFC 5233's separator, Postfix's recipient_delimiter default).
+/// A quoted local part is looked up unquoted: <c>"user"@domain</c> is <c>user@domain</c>
+/// (RFC 5321 §4.1.2), and no account address needs quotes.
 /// </summary>
 public sealed class RecipientResolver(AccountStore accounts)
 {
@@ -30,6 +32,7 @@ public sealed class RecipientResolver(AccountStore accounts)
 
     public async Task<RecipientLookup> ResolveAsync(string address, CancellationToken cancellationToken)
     {
+        address = Unquoted(address);
         var at = address.LastIndexOf('@');
         if (at <= 0 || at == address.Length - 1)
         {
@@ -52,5 +55,28 @@ public sealed class RecipientResolver(AccountStore accounts)
             { Disabled: true } => new RecipientLookup(RecipientStatus.Disabled, account),
             _ => new RecipientLookup(RecipientStatus.Found, account),
         };
+    }
+
+    /// <summary>The address with a quoted-string local part (RFC 5321 §4.1.2) replaced by its content, quoted-pairs undone.</summary>
+    private static string Unquoted(string address)
+    {
+        var at = address.LastIndexOf('@');
+        if (at < 2 || address[0] != '"' || address[at - 1] != '"')
+        {
+            return address;
+        }
+
+        var local = new System.Text.StringBuilder(at);
+        for (var i = 1; i < at - 1; i++)
+        {
+            if (address[i] == '\\' && i + 1 < at - 1)
+            {
+                i++;
+            }
+
+            local.Append(address[i]);
+        }
+
+        return string.Concat(local.ToString(), address.AsSpan(at));
     }
 }

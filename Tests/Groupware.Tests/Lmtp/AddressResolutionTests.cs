@@ -49,6 +49,25 @@ public sealed class AddressResolutionTests : LmtpNodeTest
     }
 
     [Test]
+    public async Task A_quoted_local_part_reaches_the_account_its_unquoted_form_names()
+    {
+        // RFC 5321 §4.1.2: "john" and john are one local part; the final host must not tell them apart.
+        var account = await MailAccounts.CreateAsync(Data, "quoted");
+        var (local, domain) = Split(account.PrimaryAddress);
+        await using var client = await ConnectAndGreetAsync();
+        await LmtpTranscript.PlayAsync(client, $"""
+            C: MAIL FROM:<a@example.org>
+            S: 250 2.1.0 Sender OK
+            C: RCPT TO:<"{local}"@{domain}>
+            S: 250 2.1.5 *
+            C: RCPT TO:<"{local}+t\ag"@{domain}>
+            S: 250 2.1.5 *
+            C: RCPT TO:<"{local} "@{domain}>
+            S: 550 5.1.1 *
+            """);
+    }
+
+    [Test]
     public async Task A_subaddress_of_an_unknown_user_is_still_unknown()
     {
         await using var client = await ConnectAndGreetAsync();

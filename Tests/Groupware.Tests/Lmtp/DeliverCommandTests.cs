@@ -88,6 +88,21 @@ public sealed class DeliverCommandTests
     }
 
     [Test]
+    public async Task A_failure_nobody_foresaw_exits_75_EX_TEMPFAIL_not_a_status_the_MTA_bounces_on()
+    {
+        // Postfix pipe(8) bounces the message (5.3.0) on any exit status outside sysexits(3). A
+        // standard input that cannot be read (a directory: read(2) fails with EISDIR) stands for
+        // every failure the command has no exit code of its own for.
+        var account = await MailAccounts.CreateAsync(_data, "unread");
+        var result = await ExternalProcess.RunAsync("/bin/sh",
+            ["-c", "exec \"$0\" \"$@\" < /", ServerProcess.DotnetHost, ServerProcess.ServerDll, "deliver", "--config", _config,
+             "--recipient", account.PrimaryAddress]);
+        Assert.That(result.ExitCode, Is.EqualTo(75), result.ToString());
+        Assert.That(result.Error, Does.Contain("temporary failure"));
+        Assert.That(await MailAccounts.MessagesAsync(_data, account.Id), Is.Empty);
+    }
+
+    [Test]
     public async Task Bad_arguments_exit_64_and_a_bad_configuration_78()
     {
         var usage = await DeliverAsync(["--recipient", "not an address"], "x");

@@ -144,6 +144,31 @@ public sealed class MailStoreTests
     }
 
     [Test]
+    public async Task Deleting_an_account_deletes_the_bodies_only_it_held_and_keeps_shared_ones()
+    {
+        var doomed = await MailAccounts.CreateAsync(_data, "doomed");
+        var survivor = await MailAccounts.CreateAsync(_data, "survivor");
+        var own = MailAccounts.UniqueSubject("own");
+        var shared = MailAccounts.UniqueSubject("shared");
+        await DeliverAsync(doomed.Id, $"Subject: {own}\r\n\r\n{new string('o', 3 * MailStore.ChunkSize)}\r\n");
+        await DeliverAsync([doomed.Id, survivor.Id], $"Subject: {shared}\r\n\r\nshared body\r\n");
+
+        Assert.That(await new Groupware.Storage.Accounts.AccountStore(_data).DeleteAsync(doomed.Id, CancellationToken.None), Is.True);
+
+        // "Deleted for good" (groupware user delete --yes): no octet of the account's own mail stays behind.
+        Assert.That(await MailAccounts.BlobsWithSubjectAsync(_data, own), Is.Zero, "the body only the deleted account held");
+        await using (var connection = await _data.OpenConnectionAsync())
+        {
+            Assert.That(await connection.ExecuteScalarAsync<long>(
+                "SELECT count(*) FROM blob_chunks c WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.id = c.blob_id)"), Is.Zero);
+        }
+
+        Assert.That(await MailAccounts.BlobsWithSubjectAsync(_data, shared), Is.EqualTo(1), "still used by the survivor's copy");
+        var copy = (await _store.ListMaildropAsync(survivor.Id, CancellationToken.None)).Single();
+        Assert.That(Encoding.ASCII.GetString(await ReadAsync(survivor.Id, copy)), Does.EndWith("shared body\r\n"));
+    }
+
+    [Test]
     public async Task A_message_that_is_gone_or_of_another_account_cannot_be_opened_or_expunged()
     {
         var owner = await MailAccounts.CreateAsync(_data, "owner");
@@ -216,6 +241,28 @@ public sealed class MailStoreTests
             {
                 await node.DisposeAsync();
             }
+        }
+    }
+
+    [Test]
+    public async Task Racing_first_deliveries_to_accounts_without_mailboxes_all_succeed()
+    {
+        // The first delivery creates the default mailboxes. Created under the account's row lock, a
+        // new INBOX was locked after the account, against the lock order: a delivery holding the
+        // INBOX and waiting for the account deadlocked with it, often past the three attempts.
+        for (var round = 0; round < 10; round++)
+        {
+            var account = await MailAccounts.CreateAsync(_data, "first");
+            var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+            {
+                await using var message = await IncomingAsync($"Subject: {Guid.NewGuid()}\r\n\r\nfirst\r\n");
+                return (await _store.DeliverAsync(message, [new MessageDelivery(account.Id, default)], DateTimeOffset.UtcNow,
+                    CancellationToken.None))[0];
+            }));
+
+            Assert.That(results.Select(r => r.Status), Has.All.EqualTo(DeliveryStatus.Delivered));
+            Assert.That(results.Select(r => r.Uid).Order(), Is.EqualTo(Enumerable.Range(1, 8).Select(i => (long)i)));
+            Assert.That(await _store.ListMailboxesAsync(account.Id, CancellationToken.None), Has.Count.EqualTo(6));
         }
     }
 
