@@ -47,10 +47,11 @@ public sealed partial class MailStore(NpgsqlDataSource dataSource)
 
     // One statement, so one snapshot: the trace fields and every chunk of the blob, or no row at all.
     private const string SelectMessageContent = """
-        SELECT m.size, m.trace_fields, c.data
-        FROM messages m LEFT JOIN blob_chunks c ON c.blob_id = m.blob_id
+        SELECT m.size, m.trace_fields, m.blob_id,
+               (SELECT count(*)::integer FROM blob_chunks c WHERE c.blob_id = m.blob_id) AS chunks,
+               (SELECT c.data FROM blob_chunks c WHERE c.blob_id = m.blob_id AND c.seq = 0) AS first_chunk
+        FROM messages m
         WHERE m.account_id = @accountId AND m.mailbox_id = @mailboxId AND m.uid = @uid
-        ORDER BY c.seq
         """;
 
     private const string SelectBlobsOfMessages = """
@@ -133,46 +134,30 @@ public sealed partial class MailStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// The stored octets of one message, streamed from PostgreSQL a chunk at a time; the caller
-    /// disposes the stream (it holds a pooled connection until then). Its Length is known.
+    /// The stored octets of one message, streamed from PostgreSQL a chunk at a time. The first
+    /// chunk comes with the message's row, so a small message costs one query; each further chunk
+    /// is fetched when the reader gets to it, holding no connection in between. Its Length is known.
     /// </summary>
     /// <exception cref="MessageNotFoundException">No such message in that account's mailbox.</exception>
     public async Task<Stream> OpenMessageAsync(long accountId, long mailboxId, long uid, CancellationToken cancellationToken)
     {
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        NpgsqlCommand? command = null;
-        NpgsqlDataReader? reader = null;
-        try
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(SelectMessageContent, connection);
+        command.Parameters.AddWithValue("accountId", accountId);
+        command.Parameters.AddWithValue("mailboxId", mailboxId);
+        command.Parameters.AddWithValue("uid", uid);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
         {
-            command = new NpgsqlCommand(SelectMessageContent, connection);
-            command.Parameters.AddWithValue("accountId", accountId);
-            command.Parameters.AddWithValue("mailboxId", mailboxId);
-            command.Parameters.AddWithValue("uid", uid);
-            reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
-            {
-                throw new MessageNotFoundException($"no message with UID {uid} in mailbox {mailboxId} of account {accountId}");
-            }
-
-            var size = reader.GetInt64(0);
-            var traceFields = await reader.GetFieldValueAsync<byte[]>(1, cancellationToken);
-            return new MessageStream(connection, command, reader, traceFields, size);
+            throw new MessageNotFoundException($"no message with UID {uid} in mailbox {mailboxId} of account {accountId}");
         }
-        catch
-        {
-            if (reader is not null)
-            {
-                await reader.DisposeAsync();
-            }
 
-            if (command is not null)
-            {
-                await command.DisposeAsync();
-            }
-
-            await connection.DisposeAsync();
-            throw;
-        }
+        var size = reader.GetInt64(0);
+        var traceFields = await reader.GetFieldValueAsync<byte[]>(1, cancellationToken);
+        var blobId = reader.GetInt64(2);
+        var chunks = reader.GetInt32(3);
+        var firstChunk = await reader.IsDBNullAsync(4, cancellationToken) ? null : await reader.GetFieldValueAsync<byte[]>(4, cancellationToken);
+        return new MessageStream(dataSource, blobId, chunks, traceFields, firstChunk, size);
     }
 
     /// <summary>

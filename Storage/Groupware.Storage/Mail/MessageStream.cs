@@ -3,19 +3,23 @@ using Npgsql;
 namespace Groupware.Storage.Mail;
 
 /// <summary>
-/// A stored message read as a stream: its trace fields, then its blob's chunks as PostgreSQL sends
-/// them (the reader runs in sequential mode, so a chunk is never held whole). Owns the connection,
-/// command and reader it reads from.
+/// A stored message read as a stream: its trace fields, then its blob's chunks (at most 256 KiB
+/// each), fetched one query at a time as the reader gets to them. Between two fetches nothing is
+/// held: no pooled connection and no open snapshot wait on a slow client, and a reader that stops
+/// early (POP3 TOP, a client gone) costs only the chunks it asked for. The message's own row must
+/// outlive the read (the POP3 maildrop lock sees to it); a chunk gone in between ends the read with
+/// an <see cref="IOException"/>.
 /// </summary>
-internal sealed class MessageStream(NpgsqlConnection connection, NpgsqlCommand command, NpgsqlDataReader reader, byte[] traceFields, long length)
+internal sealed class MessageStream(NpgsqlDataSource dataSource, long blobId, int chunkCount, byte[] traceFields, byte[]? firstChunk, long length)
     : Stream
 {
-    private const int DataColumn = 2;
+    private const string SelectChunk = "SELECT data FROM blob_chunks WHERE blob_id = @blobId AND seq = @seq";
 
-    private int _traceOffset;
-    private Stream? _chunk;
-    private bool _firstRow = true;
-    private bool _ended;
+    private byte[] _current = traceFields;
+    private int _offset;
+
+    /// <summary>The next chunk to fetch; -1 while the first chunk (fetched with the message) is still to come.</summary>
+    private int _nextSeq = -1;
     private long _position;
 
     public override bool CanRead => true;
@@ -34,109 +38,44 @@ internal sealed class MessageStream(NpgsqlConnection connection, NpgsqlCommand c
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (buffer.IsEmpty)
+        while (!buffer.IsEmpty && _offset == _current.Length)
         {
-            return 0;
-        }
-
-        while (true)
-        {
-            if (_traceOffset < traceFields.Length)
+            if (!TryTakeFirstChunk())
             {
-                var count = Math.Min(buffer.Length, traceFields.Length - _traceOffset);
-                traceFields.AsMemory(_traceOffset, count).CopyTo(buffer);
-                _traceOffset += count;
-                _position += count;
-                return count;
-            }
-
-            if (_chunk is not null)
-            {
-                var read = await _chunk.ReadAsync(buffer, cancellationToken);
-                if (read > 0)
+                if (_nextSeq >= chunkCount)
                 {
-                    _position += read;
-                    return read;
+                    return 0;
                 }
 
-                await _chunk.DisposeAsync();
-                _chunk = null;
+                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                await using var command = ChunkCommand(connection);
+                Next(await command.ExecuteScalarAsync(cancellationToken));
             }
-
-            if (_ended)
-            {
-                return 0;
-            }
-
-            if (!_firstRow && !await reader.ReadAsync(cancellationToken))
-            {
-                _ended = true;
-                continue;
-            }
-
-            _firstRow = false;
-            if (await reader.IsDBNullAsync(DataColumn, cancellationToken))
-            {
-                // An empty blob has no chunks: the outer join's one row carries none.
-                continue;
-            }
-
-            _chunk = await reader.GetStreamAsync(DataColumn, cancellationToken);
         }
+
+        return Copy(buffer.Span);
     }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
-        if (buffer.IsEmpty)
+        while (!buffer.IsEmpty && _offset == _current.Length)
         {
-            return 0;
-        }
-
-        while (true)
-        {
-            if (_traceOffset < traceFields.Length)
+            if (!TryTakeFirstChunk())
             {
-                var count = Math.Min(buffer.Length, traceFields.Length - _traceOffset);
-                traceFields.AsSpan(_traceOffset, count).CopyTo(buffer);
-                _traceOffset += count;
-                _position += count;
-                return count;
-            }
-
-            if (_chunk is not null)
-            {
-                var read = _chunk.Read(buffer);
-                if (read > 0)
+                if (_nextSeq >= chunkCount)
                 {
-                    _position += read;
-                    return read;
+                    return 0;
                 }
 
-                _chunk.Dispose();
-                _chunk = null;
+                using var connection = dataSource.OpenConnection();
+                using var command = ChunkCommand(connection);
+                Next(command.ExecuteScalar());
             }
-
-            if (_ended)
-            {
-                return 0;
-            }
-
-            if (!_firstRow && !reader.Read())
-            {
-                _ended = true;
-                continue;
-            }
-
-            _firstRow = false;
-            if (reader.IsDBNull(DataColumn))
-            {
-                continue;
-            }
-
-            _chunk = reader.GetStream(DataColumn);
         }
+
+        return Copy(buffer);
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -152,30 +91,41 @@ internal sealed class MessageStream(NpgsqlConnection connection, NpgsqlCommand c
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-    protected override void Dispose(bool disposing)
+    private bool TryTakeFirstChunk()
     {
-        if (disposing)
+        if (_nextSeq != -1)
         {
-            _chunk?.Dispose();
-            reader.Dispose();
-            command.Dispose();
-            connection.Dispose();
+            return false;
         }
 
-        base.Dispose(disposing);
+        _nextSeq = 1;
+        _current = firstChunk ?? [];
+        _offset = 0;
+        return true;
     }
 
-    public override async ValueTask DisposeAsync()
+    private NpgsqlCommand ChunkCommand(NpgsqlConnection connection)
     {
-        if (_chunk is not null)
-        {
-            await _chunk.DisposeAsync();
-        }
+        var command = new NpgsqlCommand(SelectChunk, connection);
+        command.Parameters.AddWithValue("blobId", blobId);
+        command.Parameters.AddWithValue("seq", _nextSeq);
+        return command;
+    }
 
-        await reader.DisposeAsync();
-        await command.DisposeAsync();
-        await connection.DisposeAsync();
-        await base.DisposeAsync();
-        GC.SuppressFinalize(this);
+    private void Next(object? data)
+    {
+        _current = data as byte[]
+            ?? throw new IOException($"chunk {_nextSeq} of blob {blobId} is gone: the message was removed while it was being read");
+        _offset = 0;
+        _nextSeq++;
+    }
+
+    private int Copy(Span<byte> buffer)
+    {
+        var count = Math.Min(buffer.Length, _current.Length - _offset);
+        _current.AsSpan(_offset, count).CopyTo(buffer);
+        _offset += count;
+        _position += count;
+        return count;
     }
 }
