@@ -106,7 +106,7 @@ public sealed partial class AuthService : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(security);
-        var network = security.RemoteAddress is { } address ? ClientNetwork.Of(address, _options.IPv6PrefixLength) : (IPNetwork?)null;
+        var network = NetworkOf(security);
         var exempt = ClientNetwork.IsExempt(security);
         var decision = Decision.Abandoned;
         try
@@ -153,6 +153,13 @@ public sealed partial class AuthService : IDisposable
 
     public void Dispose() => _verifications.Dispose();
 
+    /// <summary>
+    /// How long the answer to <paramref name="request"/> would wait now for earlier failures: from the
+    /// client's network (unless exempt) and on the login, however it is spelt.
+    /// </summary>
+    internal TimeSpan FailureDelay(AuthRequest request, ConnectionSecurity security) =>
+        _penalties.DelayFor(ClientNetwork.IsExempt(security) ? null : NetworkOf(security), PenaltyKeys(request.Login));
+
     private async Task<Decision> DecideAsync(AuthRequest request, ConnectionSecurity security, IPNetwork? countedNetwork,
         CancellationToken cancellationToken)
     {
@@ -172,9 +179,8 @@ public sealed partial class AuthService : IDisposable
             return new Decision(AuthOutcome.InvalidCredentials, null, CountsAsFailure: true);
         }
 
-        var loginKey = AccountStore.LoginKey(request.Login);
-
-        var delay = _penalties.DelayFor(countedNetwork, loginKey);
+        var penaltyKeys = PenaltyKeys(request.Login);
+        var delay = _penalties.DelayFor(countedNetwork, penaltyKeys);
         if (delay > TimeSpan.Zero)
         {
             await Task.Delay(delay, _time, cancellationToken);
@@ -201,17 +207,17 @@ public sealed partial class AuthService : IDisposable
         var match = await VerifyAsync(request.Password, credentials, cancellationToken);
         if (account is null || !match)
         {
-            _penalties.RecordFailure(countedNetwork, loginKey);
+            _penalties.RecordFailure(countedNetwork, penaltyKeys);
             return new Decision(AuthOutcome.InvalidCredentials, account, CountsAsFailure: true);
         }
 
         if (account.Disabled)
         {
-            _penalties.RecordFailure(countedNetwork, loginKey);
+            _penalties.RecordFailure(countedNetwork, penaltyKeys);
             return new Decision(AuthOutcome.AccountDisabled, account, CountsAsFailure: true);
         }
 
-        _penalties.RecordSuccess(loginKey);
+        _penalties.RecordSuccess(penaltyKeys);
         await UpgradeAsync(request.Password, credentials!, cancellationToken);
         return new Decision(AuthOutcome.Success, account);
     }
@@ -341,6 +347,19 @@ public sealed partial class AuthService : IDisposable
                 outcome);
         }
     }
+
+    private IPNetwork? NetworkOf(ConnectionSecurity security) =>
+        security.RemoteAddress is { } address ? ClientNetwork.Of(address, _options.IPv6PrefixLength) : null;
+
+    /// <summary>
+    /// The keys the per-login delay counts under: the login as the lookup reads it, as a login name
+    /// (case-folded) and as an address (also trimmed), so that no change of case or white space escapes
+    /// the delay. Only the spelling counts, never the account found: an unknown login could not share
+    /// a delay with the account's other names, so a shared one would tell which names exist together.
+    /// </summary>
+    private static string[] PenaltyKeys(string login) =>
+        new[] { AccountStore.LoginKey(login), AccountStore.AddressKey(login) }.Where(key => key.Length > 0).Distinct(StringComparer.Ordinal)
+            .ToArray();
 
     /// <summary>Whether the credential could be an account's at all: anything else fails without a lookup.</summary>
     private static bool IsPlausible(AuthRequest request)

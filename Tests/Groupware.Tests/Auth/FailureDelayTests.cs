@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Net;
 using Groupware.Auth;
 using Groupware.Auth.Throttling;
 using Groupware.Connections;
+using Groupware.Storage.Accounts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -112,6 +114,81 @@ public sealed class FailureDelayTests
         Assert.That(third.IsCompleted, Is.False, "two failures: 4 s, even for the right password");
         time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.That((await third.WaitAsync(bound)).Outcome, Is.EqualTo(AuthOutcome.Success));
+    }
+
+    /// <summary>
+    /// The lookup reads a login in any case and an address also with surrounding white space, so a
+    /// guesser that varied the spelling would otherwise start each try on a fresh, undelayed key.
+    /// </summary>
+    [TestCase("{0}@example.test", "{0}@EXAMPLE.test ")]
+    [TestCase("{0}@example.test", "\t{0}@example.test")]
+    [TestCase(" {0}@Example.Test", "{0}@example.test")]
+    [TestCase("{0}", "{0}")]
+    public async Task The_delay_on_a_login_holds_for_every_spelling_of_it(string failedAs, string triedAs)
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var node = await AuthFixtures.StartNodeAsync(n => n.ConfigureServices(s => s.AddSingleton<TimeProvider>(time)));
+        var auth = node.Services.GetRequiredService<AuthService>();
+        var login = AuthFixtures.UniqueLogin("spelled");
+        await AuthFixtures.CreateAccountAsync(node.Services, login, "right");
+        var policy = node.Services.GetRequiredService<NodePolicy>();
+        var failed = new AuthRequest(string.Format(CultureInfo.InvariantCulture, failedAs, login), "wrong", "USER");
+        var tried = new AuthRequest(string.Format(CultureInfo.InvariantCulture, triedAs, login).ToUpperInvariant(), "right", "USER");
+
+        var first = await auth.AuthenticateAsync(failed,
+            AuthFixtures.Security(policy, tls: true, remote: AuthFixtures.DocumentationAddress(34)), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(first.Outcome, Is.EqualTo(AuthOutcome.InvalidCredentials));
+
+        // Another network: only the login's penalty can delay this one.
+        var elsewhere = AuthFixtures.Security(policy, tls: true, remote: AuthFixtures.DocumentationAddress(35));
+        Assert.That(auth.FailureDelay(tried, elsewhere), Is.EqualTo(TimeSpan.FromSeconds(2)), $"one failure as '{failed.Login}' delays '{tried.Login}'");
+
+        var second = auth.AuthenticateAsync(tried, elsewhere, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.That((await second.WaitAsync(TimeSpan.FromSeconds(30))).Outcome, Is.EqualTo(AuthOutcome.Success), "the variant names the same account");
+    }
+
+    [Test]
+    public async Task A_failure_of_an_unknown_login_delays_its_other_spellings_alike()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var node = await AuthFixtures.StartNodeAsync(n => n.ConfigureServices(s => s.AddSingleton<TimeProvider>(time)));
+        var auth = node.Services.GetRequiredService<AuthService>();
+        var policy = node.Services.GetRequiredService<NodePolicy>();
+        var nobody = AuthFixtures.UniqueLogin("nobody");
+        await auth.AuthenticateAsync(new AuthRequest($"{nobody}@example.test", "wrong", "USER"),
+            AuthFixtures.Security(policy, tls: true, remote: AuthFixtures.DocumentationAddress(36)), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        // As for a known account: the answer must not tell whether the login named one.
+        var elsewhere = AuthFixtures.Security(policy, tls: true, remote: AuthFixtures.DocumentationAddress(37));
+        Assert.That(auth.FailureDelay(new AuthRequest($" {nobody.ToUpperInvariant()}@Example.Test", "x", "USER"), elsewhere),
+            Is.EqualTo(TimeSpan.FromSeconds(2)));
+    }
+
+    /// <summary>
+    /// A failure as the login name does not delay the account's address, nor the other way round:
+    /// for an unknown login nothing could tie the two, so sharing the delay between an account's names
+    /// would tell a prober which names exist together. The price is that each name of an account keeps
+    /// its own delay.
+    /// </summary>
+    [Test]
+    public async Task The_delay_does_not_tie_an_accounts_names_together()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var node = await AuthFixtures.StartNodeAsync(n => n.ConfigureServices(s => s.AddSingleton<TimeProvider>(time)));
+        var auth = node.Services.GetRequiredService<AuthService>();
+        var policy = node.Services.GetRequiredService<NodePolicy>();
+        var login = AuthFixtures.UniqueLogin("known");
+        var nobody = AuthFixtures.UniqueLogin("nobody");
+        await AuthFixtures.CreateAccountAsync(node.Services, login, "right");
+        await auth.AuthenticateAsync(new AuthRequest(login, "wrong", "USER"),
+            AuthFixtures.Security(policy, tls: true, remote: AuthFixtures.DocumentationAddress(38)), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        await auth.AuthenticateAsync(new AuthRequest(nobody, "wrong", "USER"),
+            AuthFixtures.Security(policy, tls: true, remote: AuthFixtures.DocumentationAddress(39)), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var elsewhere = AuthFixtures.Security(policy, tls: true, remote: AuthFixtures.DocumentationAddress(40));
+        Assert.That(auth.FailureDelay(new AuthRequest($"{login}@example.test", "x", "USER"), elsewhere),
+            Is.EqualTo(auth.FailureDelay(new AuthRequest($"{nobody}@example.test", "x", "USER"), elsewhere)));
     }
 
     [Test]
