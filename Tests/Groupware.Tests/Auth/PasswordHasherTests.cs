@@ -54,6 +54,8 @@ public sealed class PasswordHasherTests
 
     [TestCase("$argon2id$v=19$m=5000000,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", TestName = "More memory than the server allows")]
     [TestCase("$argon2id$v=19$m=1024,t=100,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", TestName = "More passes than the server allows")]
+    [TestCase("$argon2id$v=19$m=2097152,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", TestName = "More memory than a stored hash may ask (2 GiB)")]
+    [TestCase("$argon2id$v=19$m=1048576,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", TestName = "More work than a stored hash may ask (1 GiB, 2 passes)")]
     [TestCase("$argon2id$v=16$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", TestName = "Argon2 version 1.0")]
     [TestCase("$argon2id$v=19$m=1024,t=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", TestName = "No lanes parameter")]
     [TestCase("$argon2i$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", TestName = "Argon2i, not Argon2id")]
