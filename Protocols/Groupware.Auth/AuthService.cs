@@ -361,11 +361,16 @@ public sealed partial class AuthService : IDisposable
         new[] { AccountStore.LoginKey(login), AccountStore.AddressKey(login) }.Where(key => key.Length > 0).Distinct(StringComparer.Ordinal)
             .ToArray();
 
-    /// <summary>Whether the credential could be an account's at all: anything else fails without a lookup.</summary>
+    /// <summary>
+    /// Whether the credential could be an account's at all: anything else fails without a lookup. A
+    /// password holding U+FFFD is what a front-end makes of octets that were not UTF-8; no account's
+    /// password is made of them (<c>groupware user</c> refuses it).
+    /// </summary>
     private static bool IsPlausible(AuthRequest request)
     {
         if (request.Login.Length is 0 or > MaxLoginLength || request.Password.Length is 0 or > MaxPasswordLength
-            || request.Login.Contains('\0', StringComparison.Ordinal) || !IsWellFormed(request.Login) || !IsWellFormed(request.Password))
+            || request.Login.Contains('\0', StringComparison.Ordinal) || !IsWellFormed(request.Login) || !IsWellFormed(request.Password)
+            || request.Password.Contains('\uFFFD', StringComparison.Ordinal))
         {
             return false;
         }

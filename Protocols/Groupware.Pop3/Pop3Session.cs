@@ -57,7 +57,7 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
 
     protected override async ValueTask<SessionStep> OnLineAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken)
     {
-        if (!Pop3Command.TryParse(line.Span, out var command))
+        if (!Pop3Command.TryParse(line.Span, out var command) && !Pop3Command.TryParseUndecodablePass(line.Span, out command))
         {
             await ReplyAsync("-ERR Unknown command.", cancellationToken);
             return SessionStep.Continue;
