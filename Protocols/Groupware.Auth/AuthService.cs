@@ -23,7 +23,8 @@ namespace Groupware.Auth;
 /// <item>A secure node (<c>Node:AllowPlaintextAuth=false</c>) refuses a password that arrived without
 /// protection (TLS, or a network in <c>Node:TrustedNetworks</c>) before anything else: it is not
 /// checked, and it is recorded as exposed (Dovecot's <c>ssl=required</c>; RFC 8314 §4.1 and RFC 2595 §3.1
-/// forbid sending it so; <see cref="AuthOutcome.PlaintextRefused"/>).</item>
+/// forbid sending it so; <see cref="AuthOutcome.PlaintextRefused"/>). The answer waits out the client
+/// network's penalty, and the refusal adds to it.</item>
 /// <item>A client network on the shared block list gets <see cref="AuthOutcome.Throttled"/>, unchecked.</item>
 /// <item>A login or password that cannot be an account's, or an authorization identity other than the
 /// login (RFC 4616 §2), is a failure, unchecked.</item>
@@ -165,6 +166,12 @@ public sealed partial class AuthService : IDisposable
     {
         if (!security.Node.AllowPlaintextAuth && !security.IsProtected)
         {
+            // Nothing is checked, but the answer waits like a failure's from this network (never on the
+            // login, which would let anyone delay the account's owner): each refusal is an audit record and
+            // a warning, which a client pipelining clear-text passwords could otherwise have written as fast
+            // as it sends them.
+            await WaitOutAsync(_penalties.DelayFor(countedNetwork), cancellationToken);
+            _penalties.RecordFailure(countedNetwork);
             return new Decision(AuthOutcome.PlaintextRefused, null);
         }
 
@@ -180,11 +187,7 @@ public sealed partial class AuthService : IDisposable
         }
 
         var penaltyKeys = PenaltyKeys(request.Login);
-        var delay = _penalties.DelayFor(countedNetwork, penaltyKeys);
-        if (delay > TimeSpan.Zero)
-        {
-            await Task.Delay(delay, _time, cancellationToken);
-        }
+        await WaitOutAsync(_penalties.DelayFor(countedNetwork, penaltyKeys), cancellationToken);
 
         AccountCredentials? credentials;
         try
@@ -200,6 +203,8 @@ public sealed partial class AuthService : IDisposable
         if (!security.IsProtected && security.Node.PlaintextAccounts == PlaintextAccounts.LegacyDevices
             && credentials?.Account.LegacyDevice != true)
         {
+            // Refused unchecked as above, and delaying the network's next answer for the same reason.
+            _penalties.RecordFailure(countedNetwork);
             return new Decision(AuthOutcome.NotAllowedOnThisNode, credentials?.Account);
         }
 
@@ -345,6 +350,14 @@ public sealed partial class AuthService : IDisposable
         {
             LogLoginFailed(_logger, Printable(request.Login), security.ListenerName, security.RemoteEndPoint?.ToString() ?? "?", request.Mechanism,
                 outcome);
+        }
+    }
+
+    private async Task WaitOutAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, _time, cancellationToken);
         }
     }
 

@@ -191,6 +191,55 @@ public sealed class FailureDelayTests
             Is.EqualTo(auth.FailureDelay(new AuthRequest($"{nobody}@example.test", "x", "USER"), elsewhere)));
     }
 
+    /// <summary>
+    /// Nothing is checked when clear text is refused, but each refusal is an audit record and a warning:
+    /// without a delay one connection pipelining USER/PASS pairs had the node write about 30000 of each
+    /// per second. The refusal waits like a failure from that network (not on the login: that would let
+    /// anyone delay the account's owner) and still comes before anything is looked at.
+    /// </summary>
+    [Test]
+    public async Task A_clear_text_refusal_delays_the_next_answer_to_that_network()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var node = await AuthFixtures.StartNodeAsync(n => n.ConfigureServices(s => s.AddSingleton<TimeProvider>(time)));
+        var auth = node.Services.GetRequiredService<AuthService>();
+        var login = AuthFixtures.UniqueLogin("cleartext");
+        await AuthFixtures.CreateAccountAsync(node.Services, login, "right");
+        var policy = node.Services.GetRequiredService<NodePolicy>();
+        var clear = AuthFixtures.Security(policy, tls: false, remote: AuthFixtures.DocumentationAddress(41));
+        var request = new AuthRequest(login, "right", "USER");
+        var checks = auth.PasswordChecks;
+
+        var first = await auth.AuthenticateAsync(request, clear, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(first.Outcome, Is.EqualTo(AuthOutcome.PlaintextRefused));
+
+        var second = auth.AuthenticateAsync(request, clear, CancellationToken.None);
+        Assert.That(second.IsCompleted, Is.False, "one refusal: 2 s before the next answer to this network");
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.That((await second.WaitAsync(TimeSpan.FromSeconds(30))).Outcome, Is.EqualTo(AuthOutcome.PlaintextRefused));
+        Assert.That(auth.PasswordChecks, Is.EqualTo(checks), "nothing was checked");
+
+        var overTls = AuthFixtures.Security(policy, tls: true, remote: AuthFixtures.DocumentationAddress(42));
+        Assert.That(auth.FailureDelay(request, overTls), Is.EqualTo(TimeSpan.Zero), "the account's owner elsewhere is not delayed");
+    }
+
+    [Test]
+    public async Task On_a_legacy_node_a_clear_text_refusal_delays_the_next_answer_to_that_network()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var node = await AuthFixtures.StartNodeAsync(n => n
+            .Set("Node:AllowPlaintextAuth", "true").ConfigureServices(s => s.AddSingleton<TimeProvider>(time)));
+        var auth = node.Services.GetRequiredService<AuthService>();
+        var login = AuthFixtures.UniqueLogin("notdevice");
+        await AuthFixtures.CreateAccountAsync(node.Services, login, "right");
+        var clear = AuthFixtures.Security(node.Services.GetRequiredService<NodePolicy>(), tls: false, remote: AuthFixtures.DocumentationAddress(43));
+        var request = new AuthRequest(login, "right", "USER");
+
+        var first = await auth.AuthenticateAsync(request, clear, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(first.Outcome, Is.EqualTo(AuthOutcome.NotAllowedOnThisNode));
+        Assert.That(auth.FailureDelay(new AuthRequest("someone-else", "x", "USER"), clear), Is.EqualTo(TimeSpan.FromSeconds(2)));
+    }
+
     [Test]
     public async Task A_client_that_goes_away_during_the_delay_is_recorded_as_abandoned()
     {
