@@ -23,8 +23,7 @@ namespace Groupware.Auth;
 /// <item>A secure node (<c>Node:AllowPlaintextAuth=false</c>) refuses a password that arrived without
 /// protection (TLS, or a network in <c>Node:TrustedNetworks</c>) before anything else: it is not
 /// checked, and it is recorded as exposed (Dovecot's <c>ssl=required</c>; RFC 8314 §4.1 and RFC 2595 §3.1
-/// forbid sending it so; <see cref="AuthOutcome.PlaintextRefused"/>). The answer waits out the client
-/// network's penalty, and the refusal adds to it.</item>
+/// forbid sending it so; <see cref="AuthOutcome.PlaintextRefused"/>).</item>
 /// <item>A client network on the shared block list gets <see cref="AuthOutcome.Throttled"/>, unchecked.</item>
 /// <item>A login or password that cannot be an account's, or an authorization identity other than the
 /// login (RFC 4616 §2), is a failure, unchecked.</item>
@@ -41,7 +40,11 @@ namespace Groupware.Auth;
 /// <item>After a success an imported or weaker hash is replaced by Argon2id with the current parameters.</item>
 /// </list>
 /// Every attempt is audited and counted (<see cref="GroupwareMetrics.Logins"/>; refusals of clear text
-/// also in <see cref="GroupwareMetrics.PlaintextCredentialsRefused"/>).
+/// also in <see cref="GroupwareMetrics.PlaintextCredentialsRefused"/>). Refusals of clear text and of a
+/// blocked network wait out the client network's penalty too, and add to it (never to the login's,
+/// which would let anyone delay an account's owner); an implausible credential waits like any failure.
+/// Nothing is checked for them, but each is an audit record, and no client may have those written as
+/// fast as it can send attempts.
 /// </summary>
 public sealed partial class AuthService : IDisposable
 {
@@ -177,12 +180,17 @@ public sealed partial class AuthService : IDisposable
 
         if (countedNetwork is { } blockable && _blocks.IsBlocked(blockable))
         {
+            // Unchecked too, and waiting for the same reason; each refusal keeps the wait up.
+            await WaitOutAsync(_penalties.DelayFor(countedNetwork), cancellationToken);
+            _penalties.RecordFailure(countedNetwork);
             return new Decision(AuthOutcome.Throttled, null);
         }
 
         if (!IsPlausible(request))
         {
-            _penalties.RecordFailure(countedNetwork, AccountStore.LoginKey(Printable(request.Login)));
+            var printableKeys = PenaltyKeys(Printable(request.Login));
+            await WaitOutAsync(_penalties.DelayFor(countedNetwork, printableKeys), cancellationToken);
+            _penalties.RecordFailure(countedNetwork, printableKeys);
             return new Decision(AuthOutcome.InvalidCredentials, null, CountsAsFailure: true);
         }
 

@@ -223,6 +223,57 @@ public sealed class FailureDelayTests
         Assert.That(auth.FailureDelay(request, overTls), Is.EqualTo(TimeSpan.Zero), "the account's owner elsewhere is not delayed");
     }
 
+    /// <summary>
+    /// A credential that cannot be an account's (here an empty password) is refused unchecked, but after
+    /// the same wait as any failure: answered at once, a client could have one refusal audited after
+    /// another as fast as it sends them.
+    /// </summary>
+    [Test]
+    public async Task A_credential_refused_as_implausible_waits_like_any_failure()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var node = await AuthFixtures.StartNodeAsync(n => n.ConfigureServices(s => s.AddSingleton<TimeProvider>(time)));
+        var auth = node.Services.GetRequiredService<AuthService>();
+        var security = AuthFixtures.Security(node.Services.GetRequiredService<NodePolicy>(), tls: true, remote: AuthFixtures.DocumentationAddress(45));
+        var login = AuthFixtures.UniqueLogin("implausible");
+        await auth.AuthenticateAsync(new AuthRequest(login, "wrong", "USER"), security, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var empty = auth.AuthenticateAsync(new AuthRequest(login, "", "USER"), security, CancellationToken.None);
+        Assert.That(empty.IsCompleted, Is.False, "one failure: 2 s before the next answer");
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.That((await empty.WaitAsync(TimeSpan.FromSeconds(30))).Outcome, Is.EqualTo(AuthOutcome.InvalidCredentials));
+        Assert.That(auth.FailureDelay(new AuthRequest(login, "x", "USER"), security), Is.EqualTo(TimeSpan.FromSeconds(4)), "and it counts");
+    }
+
+    /// <summary>
+    /// A blocked network is refused unchecked, after the wait its failures earned; each refusal keeps
+    /// that wait up, so a blocked client cannot have refusals audited as fast as it sends them either.
+    /// </summary>
+    [Test]
+    public async Task A_blocked_network_waits_before_each_refusal()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var node = await AuthFixtures.StartNodeAsync(n => n
+            .Set("Auth:BlockThreshold", "1").ConfigureServices(s => s.AddSingleton<TimeProvider>(time)));
+        var auth = node.Services.GetRequiredService<AuthService>();
+        var security = AuthFixtures.Security(node.Services.GetRequiredService<NodePolicy>(), tls: true, remote: AuthFixtures.DocumentationAddress(44));
+        var login = AuthFixtures.UniqueLogin("blocked");
+        await auth.AuthenticateAsync(new AuthRequest(login, "wrong", "USER"), security, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var second = auth.AuthenticateAsync(new AuthRequest(login, "wrong", "USER"), security, CancellationToken.None);
+        time.Advance(TimeSpan.FromSeconds(2));
+        await second.WaitAsync(TimeSpan.FromSeconds(30));
+        await auth.Audit.FlushAsync(CancellationToken.None);
+        Assert.That(auth.Blocks.IsBlocked(new IPNetwork(AuthFixtures.DocumentationAddress(44), 32)), Is.True, "two failures, over the threshold of one");
+
+        for (var (refusal, wait) = (0, 4); refusal < 3; refusal++, wait = Math.Min(wait * 2, 15))
+        {
+            var throttled = auth.AuthenticateAsync(new AuthRequest(login, "right", "USER"), security, CancellationToken.None);
+            Assert.That(throttled.IsCompleted, Is.False, $"refusal {refusal + 1} waits {wait} s");
+            time.Advance(TimeSpan.FromSeconds(wait));
+            Assert.That((await throttled.WaitAsync(TimeSpan.FromSeconds(30))).Outcome, Is.EqualTo(AuthOutcome.Throttled));
+        }
+    }
+
     [Test]
     public async Task On_a_legacy_node_a_clear_text_refusal_delays_the_next_answer_to_that_network()
     {
