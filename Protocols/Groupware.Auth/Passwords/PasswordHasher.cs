@@ -131,7 +131,11 @@ public sealed class PasswordHasher
 
             var scheme = stored[1..close].ToUpperInvariant();
             var data = stored[(close + 1)..];
-            return scheme == "CRYPT" ? (Split(data) is { Scheme: "SHA512-CRYPT" or "BLF-CRYPT" } inner ? inner : ("", data)) : (scheme, data);
+
+            // {CRYPT} holds a bare crypt(3) string, never another {SCHEME}: one level is unwrapped, no more.
+            return scheme == "CRYPT"
+                ? (!data.StartsWith('{') && Split(data) is { Scheme: "SHA512-CRYPT" or "BLF-CRYPT" } inner ? inner : ("", data))
+                : (scheme, data);
         }
 
         if (stored.StartsWith("$argon2id$", StringComparison.Ordinal))
