@@ -40,7 +40,11 @@ namespace Groupware.Auth;
 /// <item>After a success an imported or weaker hash is replaced by Argon2id with the current parameters.</item>
 /// </list>
 /// Every attempt is audited and counted (<see cref="GroupwareMetrics.Logins"/>; refusals of clear text
-/// also in <see cref="GroupwareMetrics.PlaintextCredentialsRefused"/>).
+/// also in <see cref="GroupwareMetrics.PlaintextCredentialsRefused"/>). Refusals of clear text and of a
+/// blocked network wait out the client network's penalty too, and add to it (never to the login's,
+/// which would let anyone delay an account's owner); an implausible credential waits like any failure.
+/// Nothing is checked for them, but each is an audit record, and no client may have those written as
+/// fast as it can send attempts.
 /// </summary>
 public sealed partial class AuthService : IDisposable
 {
@@ -106,7 +110,7 @@ public sealed partial class AuthService : IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(security);
-        var network = security.RemoteAddress is { } address ? ClientNetwork.Of(address, _options.IPv6PrefixLength) : (IPNetwork?)null;
+        var network = NetworkOf(security);
         var exempt = ClientNetwork.IsExempt(security);
         var decision = Decision.Abandoned;
         try
@@ -153,32 +157,45 @@ public sealed partial class AuthService : IDisposable
 
     public void Dispose() => _verifications.Dispose();
 
+    /// <summary>
+    /// How long the answer to <paramref name="request"/> would wait now for earlier failures: from the
+    /// client's network (unless exempt) and on the login, however it is spelt.
+    /// </summary>
+    internal TimeSpan FailureDelay(AuthRequest request, ConnectionSecurity security) =>
+        _penalties.DelayFor(ClientNetwork.IsExempt(security) ? null : NetworkOf(security), PenaltyKeys(request.Login));
+
     private async Task<Decision> DecideAsync(AuthRequest request, ConnectionSecurity security, IPNetwork? countedNetwork,
         CancellationToken cancellationToken)
     {
         if (!security.Node.AllowPlaintextAuth && !security.IsProtected)
         {
+            // Nothing is checked, but the answer waits like a failure's from this network (never on the
+            // login, which would let anyone delay the account's owner): each refusal is an audit record and
+            // a warning, which a client pipelining clear-text passwords could otherwise have written as fast
+            // as it sends them.
+            await WaitOutAsync(_penalties.DelayFor(countedNetwork), cancellationToken);
+            _penalties.RecordFailure(countedNetwork);
             return new Decision(AuthOutcome.PlaintextRefused, null);
         }
 
         if (countedNetwork is { } blockable && _blocks.IsBlocked(blockable))
         {
+            // Unchecked too, and waiting for the same reason; each refusal keeps the wait up.
+            await WaitOutAsync(_penalties.DelayFor(countedNetwork), cancellationToken);
+            _penalties.RecordFailure(countedNetwork);
             return new Decision(AuthOutcome.Throttled, null);
         }
 
         if (!IsPlausible(request))
         {
-            _penalties.RecordFailure(countedNetwork, AccountStore.LoginKey(Printable(request.Login)));
+            var printableKeys = PenaltyKeys(Printable(request.Login));
+            await WaitOutAsync(_penalties.DelayFor(countedNetwork, printableKeys), cancellationToken);
+            _penalties.RecordFailure(countedNetwork, printableKeys);
             return new Decision(AuthOutcome.InvalidCredentials, null, CountsAsFailure: true);
         }
 
-        var loginKey = AccountStore.LoginKey(request.Login);
-
-        var delay = _penalties.DelayFor(countedNetwork, loginKey);
-        if (delay > TimeSpan.Zero)
-        {
-            await Task.Delay(delay, _time, cancellationToken);
-        }
+        var penaltyKeys = PenaltyKeys(request.Login);
+        await WaitOutAsync(_penalties.DelayFor(countedNetwork, penaltyKeys), cancellationToken);
 
         AccountCredentials? credentials;
         try
@@ -194,6 +211,8 @@ public sealed partial class AuthService : IDisposable
         if (!security.IsProtected && security.Node.PlaintextAccounts == PlaintextAccounts.LegacyDevices
             && credentials?.Account.LegacyDevice != true)
         {
+            // Refused unchecked as above, and delaying the network's next answer for the same reason.
+            _penalties.RecordFailure(countedNetwork);
             return new Decision(AuthOutcome.NotAllowedOnThisNode, credentials?.Account);
         }
 
@@ -201,17 +220,17 @@ public sealed partial class AuthService : IDisposable
         var match = await VerifyAsync(request.Password, credentials, cancellationToken);
         if (account is null || !match)
         {
-            _penalties.RecordFailure(countedNetwork, loginKey);
+            _penalties.RecordFailure(countedNetwork, penaltyKeys);
             return new Decision(AuthOutcome.InvalidCredentials, account, CountsAsFailure: true);
         }
 
         if (account.Disabled)
         {
-            _penalties.RecordFailure(countedNetwork, loginKey);
+            _penalties.RecordFailure(countedNetwork, penaltyKeys);
             return new Decision(AuthOutcome.AccountDisabled, account, CountsAsFailure: true);
         }
 
-        _penalties.RecordSuccess(loginKey);
+        _penalties.RecordSuccess(penaltyKeys);
         await UpgradeAsync(request.Password, credentials!, cancellationToken);
         return new Decision(AuthOutcome.Success, account);
     }
@@ -342,11 +361,37 @@ public sealed partial class AuthService : IDisposable
         }
     }
 
-    /// <summary>Whether the credential could be an account's at all: anything else fails without a lookup.</summary>
+    private async Task WaitOutAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, _time, cancellationToken);
+        }
+    }
+
+    private IPNetwork? NetworkOf(ConnectionSecurity security) =>
+        security.RemoteAddress is { } address ? ClientNetwork.Of(address, _options.IPv6PrefixLength) : null;
+
+    /// <summary>
+    /// The keys the per-login delay counts under: the login as the lookup reads it, as a login name
+    /// (case-folded) and as an address (also trimmed), so that no change of case or white space escapes
+    /// the delay. Only the spelling counts, never the account found: an unknown login could not share
+    /// a delay with the account's other names, so a shared one would tell which names exist together.
+    /// </summary>
+    private static string[] PenaltyKeys(string login) =>
+        new[] { AccountStore.LoginKey(login), AccountStore.AddressKey(login) }.Where(key => key.Length > 0).Distinct(StringComparer.Ordinal)
+            .ToArray();
+
+    /// <summary>
+    /// Whether the credential could be an account's at all: anything else fails without a lookup. A
+    /// password holding U+FFFD is what a front-end makes of octets that were not UTF-8; no account's
+    /// password is made of them (<c>groupware user</c> refuses it).
+    /// </summary>
     private static bool IsPlausible(AuthRequest request)
     {
         if (request.Login.Length is 0 or > MaxLoginLength || request.Password.Length is 0 or > MaxPasswordLength
-            || request.Login.Contains('\0', StringComparison.Ordinal) || !IsWellFormed(request.Login) || !IsWellFormed(request.Password))
+            || request.Login.Contains('\0', StringComparison.Ordinal) || !IsWellFormed(request.Login) || !IsWellFormed(request.Password)
+            || request.Password.Contains('\uFFFD', StringComparison.Ordinal))
         {
             return false;
         }

@@ -1,15 +1,18 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 
 namespace Groupware.Connections;
 
 /// <summary>
 /// Counts a listener's open connections, in total and per client address, and refuses new ones
-/// over either limit before any TLS handshake is spent on them.
+/// over either limit before any TLS handshake is spent on them. An IPv6 client is counted by its
+/// prefix of <paramref name="ipv6PrefixLength"/> bits, as throttling counts it (<c>Auth:IPv6PrefixLength</c>):
+/// one end site holds a whole /64 (RFC 6177 §2), so by address one host could take every place.
 /// </summary>
-public sealed class ConnectionLimiter(int maxConnections, int maxConnectionsPerAddress)
+public sealed class ConnectionLimiter(int maxConnections, int maxConnectionsPerAddress, int ipv6PrefixLength = 64)
 {
-    private readonly Dictionary<IPAddress, int> _perAddress = [];
+    private readonly Dictionary<IPNetwork, int> _perAddress = [];
     private readonly Lock _lock = new();
     private int _total;
 
@@ -36,6 +39,7 @@ public sealed class ConnectionLimiter(int maxConnections, int maxConnectionsPerA
     /// </summary>
     public IDisposable? TryAcquire(IPAddress? address, out bool perAddress)
     {
+        var client = address is null ? (IPNetwork?)null : ClientOf(address);
         lock (_lock)
         {
             perAddress = false;
@@ -44,20 +48,20 @@ public sealed class ConnectionLimiter(int maxConnections, int maxConnectionsPerA
                 return null;
             }
 
-            if (address is not null)
+            if (client is { } counted)
             {
-                _perAddress.TryGetValue(address, out var current);
+                _perAddress.TryGetValue(counted, out var current);
                 if (current >= MaxConnectionsPerAddress)
                 {
                     perAddress = true;
                     return null;
                 }
 
-                _perAddress[address] = current + 1;
+                _perAddress[counted] = current + 1;
             }
 
             _total++;
-            return new Lease(this, address);
+            return new Lease(this, client);
         }
     }
 
@@ -99,26 +103,48 @@ public sealed class ConnectionLimiter(int maxConnections, int maxConnectionsPerA
         }
     };
 
-    private void Release(IPAddress? address)
+    /// <summary>What one client is: an IPv4 address, or the IPv6 prefix its address lies in (IPv4-mapped addresses as IPv4).</summary>
+    private IPNetwork ClientOf(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return new IPNetwork(address, 32);
+        }
+
+        var bytes = address.GetAddressBytes();
+        for (var bit = ipv6PrefixLength; bit < 128; bit++)
+        {
+            bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
+        }
+
+        return new IPNetwork(new IPAddress(bytes), ipv6PrefixLength);
+    }
+
+    private void Release(IPNetwork? client)
     {
         lock (_lock)
         {
             _total--;
-            if (address is not null && _perAddress.TryGetValue(address, out var current))
+            if (client is { } counted && _perAddress.TryGetValue(counted, out var current))
             {
                 if (current <= 1)
                 {
-                    _perAddress.Remove(address);
+                    _perAddress.Remove(counted);
                 }
                 else
                 {
-                    _perAddress[address] = current - 1;
+                    _perAddress[counted] = current - 1;
                 }
             }
         }
     }
 
-    private sealed class Lease(ConnectionLimiter limiter, IPAddress? address) : IDisposable
+    private sealed class Lease(ConnectionLimiter limiter, IPNetwork? client) : IDisposable
     {
         private int _released;
 
@@ -126,7 +152,7 @@ public sealed class ConnectionLimiter(int maxConnections, int maxConnectionsPerA
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                limiter.Release(address);
+                limiter.Release(client);
             }
         }
     }

@@ -51,6 +51,24 @@ internal readonly record struct Pop3Command(string Keyword, string Arguments)
     }
 
     /// <summary>
+    /// Parses a PASS line whose password is not UTF-8 (a device sending ISO-8859-1), which
+    /// <see cref="TryParse"/> refuses: the password comes with each undecodable octet as U+FFFD, which
+    /// the auth module never checks. It is a password sent all the same, so it must reach the auth
+    /// module to be answered and recorded (as exposed, if it came in clear), not be an unknown command.
+    /// </summary>
+    public static bool TryParseUndecodablePass(ReadOnlySpan<byte> line, out Pop3Command command)
+    {
+        command = default;
+        if (line.Length < 5 || !Ascii.EqualsIgnoreCase(line[..5], "PASS "u8))
+        {
+            return false;
+        }
+
+        command = new Pop3Command("PASS", Encoding.UTF8.GetString(line[5..]));
+        return true;
+    }
+
+    /// <summary>
     /// Parses a message-number argument (RFC 1939 §5: a decimal number, 1-based). Only the syntax is
     /// checked here: a number beyond the maildrop is "no such message", the caller's answer.
     /// </summary>

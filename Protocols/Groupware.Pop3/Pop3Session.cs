@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using Groupware.Auth;
 using Groupware.Connections;
 using Groupware.Storage.Accounts;
@@ -57,7 +58,7 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
 
     protected override async ValueTask<SessionStep> OnLineAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken)
     {
-        if (!Pop3Command.TryParse(line.Span, out var command))
+        if (!Pop3Command.TryParse(line.Span, out var command) && !Pop3Command.TryParseUndecodablePass(line.Span, out command))
         {
             await ReplyAsync("-ERR Unknown command.", cancellationToken);
             return SessionStep.Continue;
@@ -187,12 +188,26 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
     }
 
     /// <summary>
-    /// Sends a message as a multi-line response (RETR, or TOP with <paramref name="bodyLines"/>),
-    /// streamed from the store and dot-stuffed on the way (RFC 1939 §3).
+    /// Sends message <paramref name="number"/> as a multi-line response (RETR, or TOP with
+    /// <paramref name="bodyLines"/>), streamed from the store and dot-stuffed on the way (RFC 1939 §3).
     /// </summary>
-    public async ValueTask SendMessageAsync(string firstLine, MaildropMessage message, int? bodyLines, CancellationToken cancellationToken)
+    public async ValueTask SendMessageAsync(string firstLine, int number, MaildropMessage message, int? bodyLines,
+        CancellationToken cancellationToken)
     {
-        await using var content = await Store.OpenMessageAsync(Account!.Id, message.MailboxId, message.Uid, cancellationToken);
+        Stream opened;
+        try
+        {
+            opened = await Store.OpenMessageAsync(Account!.Id, message.MailboxId, message.Uid, cancellationToken);
+        }
+        catch (MessageNotFoundException)
+        {
+            // The snapshot keeps the numbering (RFC 1939 §5), not the messages: another client removed
+            // this one. Nothing of the response is written yet, so the answer can still be -ERR.
+            await ReplyAsync(string.Create(CultureInfo.InvariantCulture, $"-ERR Message {number} is no longer in the mailbox."), cancellationToken);
+            return;
+        }
+
+        await using var content = opened;
         AppendLine(firstLine);
         var stuffer = new DotStuffer(bodyLines);
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);

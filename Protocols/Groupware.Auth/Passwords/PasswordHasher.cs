@@ -26,7 +26,7 @@ public enum PasswordCheck
 /// <list type="bullet">
 /// <item><c>{SHA512-CRYPT}$6$...</c> or bare <c>$6$...</c>: glibc's SHA-512 crypt (<c>mkpasswd -m sha-512</c>);</item>
 /// <item><c>{BLF-CRYPT}$2y$...</c> or bare <c>$2y$</c>, <c>$2b$</c>, <c>$2a$</c>: bcrypt (BouncyCastle's OpenBsdBCrypt);</item>
-/// <item><c>{ARGON2ID}$argon2id$...</c> or bare <c>$argon2id$...</c>, with any parameters within bounds;</item>
+/// <item><c>{ARGON2ID}$argon2id$...</c> or bare <c>$argon2id$...</c>, with any parameters within <see cref="MaxStoredArgon2Work"/>;</item>
 /// <item><c>{SSHA512}</c>: base64 of SHA-512(password + salt) followed by the salt;</item>
 /// <item><c>{PLAIN}</c> (also <c>{CLEAR}</c>, <c>{CLEARTEXT}</c>): the password itself (the auth module logs a warning);</item>
 /// <item><c>{CRYPT}</c> holding a <c>$6$</c> or <c>$2?$</c> string, as Dovecot's CRYPT scheme may.</item>
@@ -36,6 +36,22 @@ public sealed class PasswordHasher
 {
     /// <summary>Most bcrypt cost this server computes (2^15 rounds, seconds per login); a higher stored cost is unverifiable.</summary>
     public const int MaxBcryptCost = 15;
+
+    /// <summary>
+    /// Most memory, in KiB, a stored Argon2id hash may ask of one verification unless the configured
+    /// parameters ask more: 1 GiB, libsodium's MEMLIMIT_SENSITIVE, the largest preset in common use.
+    /// Every login with a wrong password pays it, at up to <see cref="AuthOptions.MaxConcurrentVerifications"/>
+    /// at a time, so a hash beyond it is unverifiable rather than a way to exhaust the node's memory.
+    /// </summary>
+    public const int MaxStoredArgon2MemoryKiB = 1024 * 1024;
+
+    /// <summary>
+    /// Most work (memory in KiB times passes) a stored Argon2id hash may ask unless the configured
+    /// parameters ask more: 1 GiB-pass, about 2 s with BouncyCastle on the 2-core reference machine,
+    /// the order of <see cref="MaxBcryptCost"/> and of <see cref="Sha512Crypt.MaxRounds"/>. It admits
+    /// what Dovecot (64 MiB, 3 passes), PHP (64 MiB, 4) and libsodium's MODERATE preset (256 MiB, 3) write.
+    /// </summary>
+    public const long MaxStoredArgon2Work = 1024L * 1024;
 
     private readonly AuthOptions _options;
     private readonly Lazy<string> _dummyHash;
@@ -63,7 +79,7 @@ public sealed class PasswordHasher
         var (scheme, data) = Split(storedHash);
         bool? match = scheme switch
         {
-            "ARGON2ID" => Argon2idHash.TryParse(data, out var argon2) ? argon2.Matches(password) : null,
+            "ARGON2ID" => Argon2idHash.TryParse(data, out var argon2) && IsAffordable(argon2) ? argon2.Matches(password) : null,
             "SHA512-CRYPT" => Sha512Crypt.Verify(password, data),
             "BLF-CRYPT" => VerifyBcrypt(password, data),
             "SSHA512" => VerifySsha512(password, data),
@@ -115,7 +131,11 @@ public sealed class PasswordHasher
 
             var scheme = stored[1..close].ToUpperInvariant();
             var data = stored[(close + 1)..];
-            return scheme == "CRYPT" ? (Split(data) is { Scheme: "SHA512-CRYPT" or "BLF-CRYPT" } inner ? inner : ("", data)) : (scheme, data);
+
+            // {CRYPT} holds a bare crypt(3) string, never another {SCHEME}: one level is unwrapped, no more.
+            return scheme == "CRYPT"
+                ? (!data.StartsWith('{') && Split(data) is { Scheme: "SHA512-CRYPT" or "BLF-CRYPT" } inner ? inner : ("", data))
+                : (scheme, data);
         }
 
         if (stored.StartsWith("$argon2id$", StringComparison.Ordinal))
@@ -133,6 +153,11 @@ public sealed class PasswordHasher
             ? ("BLF-CRYPT", stored)
             : ("", stored);
     }
+
+    /// <summary>Whether a stored Argon2id hash is within <see cref="MaxStoredArgon2MemoryKiB"/> and <see cref="MaxStoredArgon2Work"/>, or no costlier than the configured parameters.</summary>
+    private bool IsAffordable(Argon2idHash hash) =>
+        hash.MemoryKiB <= Math.Max(MaxStoredArgon2MemoryKiB, _options.Argon2MemoryKiB)
+        && (long)hash.MemoryKiB * hash.Iterations <= Math.Max(MaxStoredArgon2Work, (long)_options.Argon2MemoryKiB * _options.Argon2Iterations);
 
     private static bool? VerifyBcrypt(string password, string stored)
     {

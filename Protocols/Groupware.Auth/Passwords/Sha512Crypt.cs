@@ -24,6 +24,14 @@ internal static class Sha512Crypt
     /// </summary>
     public const int MaxRounds = 1_000_000;
 
+    /// <summary>
+    /// Longest password checked, in UTF-8 octets: libxcrypt's CRYPT_MAX_PASSPHRASE_SIZE (512, with the
+    /// NUL), the crypt(3) of current Linux distributions, so no hash it made is of a longer one. The work
+    /// grows with the square of the password's length and with rounds times it: unbounded, a 4096-character
+    /// password against a hash of <see cref="MaxRounds"/> rounds would take half a minute.
+    /// </summary>
+    public const int MaxPasswordOctets = 511;
+
     /// <summary>The specification's longest salt, in characters; a longer one is cut.</summary>
     private const int MaxSaltLength = 16;
 
@@ -46,7 +54,13 @@ internal static class Sha512Crypt
             return null;
         }
 
-        var computed = Encoding.ASCII.GetBytes(Compute(Encoding.UTF8.GetBytes(password), salt, rounds, roundsGiven));
+        var key = Encoding.UTF8.GetBytes(password);
+        if (key.Length > MaxPasswordOctets)
+        {
+            return false;
+        }
+
+        var computed = Encoding.ASCII.GetBytes(Compute(key, salt, rounds, roundsGiven));
         return CryptographicOperations.FixedTimeEquals(computed, Encoding.ASCII.GetBytes(stored));
     }
 

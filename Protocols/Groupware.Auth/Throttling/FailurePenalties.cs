@@ -18,18 +18,23 @@ internal sealed class FailurePenalties(AuthOptions options, TimeProvider time)
     /// <summary>Entries held now.</summary>
     public int Count => _entries.Count;
 
-    /// <summary>How long to wait before answering this client on this login: the longer of the two penalties.</summary>
+    /// <summary>How long to wait before answering this client on this login: the longest of the penalties.</summary>
     /// <param name="network">The client's network, or null when it is exempt from the per-address delay.</param>
-    /// <param name="loginKey">The login's lookup key (<c>AccountStore.LoginKey</c>).</param>
-    public TimeSpan DelayFor(IPNetwork? network, string loginKey)
+    /// <param name="loginKeys">The keys of the login (<c>AccountStore.LoginKey</c>, <c>AccountStore.AddressKey</c>).</param>
+    public TimeSpan DelayFor(IPNetwork? network, params IEnumerable<string> loginKeys)
     {
         var now = time.GetUtcNow();
-        var delay = DelayOf(LoginEntry(loginKey), now);
-        return network is { } n ? Max(delay, DelayOf(NetworkEntry(n), now)) : delay;
+        var delay = network is { } n ? DelayOf(NetworkEntry(n), now) : TimeSpan.Zero;
+        foreach (var loginKey in loginKeys)
+        {
+            delay = Max(delay, DelayOf(LoginEntry(loginKey), now));
+        }
+
+        return delay;
     }
 
-    /// <summary>Counts a failure against the client's network (unless exempt) and the login.</summary>
-    public void RecordFailure(IPNetwork? network, string loginKey)
+    /// <summary>Counts a failure against the client's network (unless exempt) and under each key of the login.</summary>
+    public void RecordFailure(IPNetwork? network, params IEnumerable<string> loginKeys)
     {
         var now = time.GetUtcNow();
         if (_entries.Count >= options.MaxTrackedClients)
@@ -37,7 +42,11 @@ internal sealed class FailurePenalties(AuthOptions options, TimeProvider time)
             Evict(now);
         }
 
-        Add(LoginEntry(loginKey), now);
+        foreach (var loginKey in loginKeys)
+        {
+            Add(LoginEntry(loginKey), now);
+        }
+
         if (network is { } n)
         {
             Add(NetworkEntry(n), now);
@@ -45,7 +54,13 @@ internal sealed class FailurePenalties(AuthOptions options, TimeProvider time)
     }
 
     /// <summary>A successful login clears the penalty of the login (not of the network: one good account must not clear a guesser's).</summary>
-    public void RecordSuccess(string loginKey) => _entries.TryRemove(LoginEntry(loginKey), out _);
+    public void RecordSuccess(params IEnumerable<string> loginKeys)
+    {
+        foreach (var loginKey in loginKeys)
+        {
+            _entries.TryRemove(LoginEntry(loginKey), out _);
+        }
+    }
 
     private TimeSpan DelayOf(string key, DateTimeOffset now)
     {

@@ -15,14 +15,14 @@ internal sealed class RetrCommand : IPop3Command
             return SessionStep.Continue;
         }
 
-        var error = MessageArgument.Resolve(session, words[0], out _, out var message);
+        var error = MessageArgument.Resolve(session, words[0], out var number, out var message);
         if (error is not null)
         {
             await session.ReplyAsync(error, cancellationToken);
             return SessionStep.Continue;
         }
 
-        await session.SendMessageAsync(string.Create(CultureInfo.InvariantCulture, $"+OK {message!.Size} octets"), message, null, cancellationToken);
+        await session.SendMessageAsync(string.Create(CultureInfo.InvariantCulture, $"+OK {message!.Size} octets"), number, message, null, cancellationToken);
         return SessionStep.Continue;
     }
 }

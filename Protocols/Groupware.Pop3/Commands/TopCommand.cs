@@ -14,7 +14,7 @@ internal sealed class TopCommand : IPop3Command
             return SessionStep.Continue;
         }
 
-        var error = MessageArgument.Resolve(session, words[0], out _, out var message);
+        var error = MessageArgument.Resolve(session, words[0], out var number, out var message);
         if (error is not null)
         {
             await session.ReplyAsync(error, cancellationToken);
@@ -22,7 +22,7 @@ internal sealed class TopCommand : IPop3Command
         }
 
         var lines = words[1] == "0" ? 0 : int.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture);
-        await session.SendMessageAsync("+OK", message!, lines, cancellationToken);
+        await session.SendMessageAsync("+OK", number, message!, lines, cancellationToken);
         return SessionStep.Continue;
     }
 }

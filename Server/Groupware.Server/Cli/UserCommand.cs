@@ -417,6 +417,13 @@ internal static class UserCommand
             throw new UserInputException(ExDataErr, "the password is empty");
         }
 
+        // Octets that are not UTF-8 were read as U+FFFD: no client could send that password, and the
+        // auth module never checks one holding it.
+        if (text.Contains('\uFFFD', StringComparison.Ordinal))
+        {
+            throw new UserInputException(ExDataErr, "the password is not UTF-8 text");
+        }
+
         // POP3 PASS and IMAP LOGIN carry a password on one line, SASL PLAIN between NULs.
         if (text.AsSpan().IndexOfAny('\r', '\n', '\0') >= 0)
         {

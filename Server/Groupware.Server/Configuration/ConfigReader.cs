@@ -298,11 +298,22 @@ internal sealed partial class ConfigReader
 
             if (IPNetwork.TryParse(value, out var network))
             {
-                networks.Add(network);
+                // IPNetwork clears host bits without a word: 192.0.2.7/24 (an interface as `ip addr` prints
+                // it) would trust the whole /24 where one host may have been meant. Refuse, as PostgreSQL's cidr does.
+                var slash = value.IndexOf('/', StringComparison.Ordinal);
+                if (slash > 0 && IPAddress.TryParse(value.AsSpan(0, slash), out var written)
+                    && !written.GetAddressBytes().AsSpan().SequenceEqual(network.BaseAddress.GetAddressBytes()))
+                {
+                    Problem(key, $"\"{value}\" has host bits set; write {new IPNetwork(written, HostPrefix(written))} for the host " +
+                        $"or {network} for its network");
+                    continue;
+                }
+
+                networks.Add(Unmapped(network));
             }
             else if (IPAddress.TryParse(value, out var address))
             {
-                networks.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+                networks.Add(Unmapped(new IPNetwork(address, HostPrefix(address))));
             }
             else
             {
@@ -312,6 +323,17 @@ internal sealed partial class ConfigReader
 
         return networks;
     }
+
+    private static int HostPrefix(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128;
+
+    /// <summary>
+    /// An IPv4-mapped network (::ffff:192.0.2.0/120) as the IPv4 network it names: sessions unmap a
+    /// client's address before matching, so the mapped form would never match anyone.
+    /// </summary>
+    private static IPNetwork Unmapped(IPNetwork network) =>
+        network.BaseAddress.IsIPv4MappedToIPv6 && network.PrefixLength >= 96
+            ? new IPNetwork(network.BaseAddress.MapToIPv4(), network.PrefixLength - 96)
+            : network;
 
     private bool ReadBool(IConfigurationSection section, string key, bool fallback)
     {

@@ -111,7 +111,7 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
                     continue;  // refused by CheckBeforeBinding
                 }
 
-                var limiter = new ConnectionLimiter(listener.MaxConnections, listener.MaxConnectionsPerIp);
+                var limiter = new ConnectionLimiter(listener.MaxConnections, listener.MaxConnectionsPerIp, options.Auth.IPv6PrefixLength);
                 void Configure(ListenOptions listen)
                 {
                     bound[listener.Name] = listen;

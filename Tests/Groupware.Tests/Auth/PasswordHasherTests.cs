@@ -54,6 +54,8 @@ public sealed class PasswordHasherTests
 
     [TestCase("$argon2id$v=19$m=5000000,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", TestName = "More memory than the server allows")]
     [TestCase("$argon2id$v=19$m=1024,t=100,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", TestName = "More passes than the server allows")]
+    [TestCase("$argon2id$v=19$m=2097152,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", TestName = "More memory than a stored hash may ask (2 GiB)")]
+    [TestCase("$argon2id$v=19$m=1048576,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", TestName = "More work than a stored hash may ask (1 GiB, 2 passes)")]
     [TestCase("$argon2id$v=16$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", TestName = "Argon2 version 1.0")]
     [TestCase("$argon2id$v=19$m=1024,t=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", TestName = "No lanes parameter")]
     [TestCase("$argon2i$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", TestName = "Argon2i, not Argon2id")]
@@ -62,4 +64,24 @@ public sealed class PasswordHasherTests
     [TestCase("{SSHA512}c2hvcnQ=", TestName = "SSHA512 shorter than a digest")]
     public void A_hash_asking_for_too_much_or_malformed_is_unverifiable(string stored) =>
         Assert.That(Default.Verify("x", stored), Is.EqualTo(PasswordCheck.Unverifiable));
+
+    /// <summary>
+    /// Dovecot's {CRYPT} holds a crypt(3) string, never another {SCHEME}. Unwrapped level after level,
+    /// each copying the rest, an imported hash of many {CRYPT} prefixes cost time with the square of its
+    /// length (7 s for 140 KB) at every login attempt on the account, by anyone; at 1.4 MB it crashed
+    /// the process, which no handler can catch.
+    /// </summary>
+    [Test]
+    public void CRYPT_wrapping_another_scheme_is_unverifiable_however_deep()
+    {
+        const string Sha512 = "$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJuesI68u4OTLiBFdcbYEdFCoEOfaS35inz1";
+        Assert.Multiple(() =>
+        {
+            Assert.That(Default.Verify("Hello world!", "{CRYPT}" + Sha512), Is.EqualTo(PasswordCheck.Match));
+            Assert.That(Default.Verify("Hello world!", "{CRYPT}{SHA512-CRYPT}" + Sha512), Is.EqualTo(PasswordCheck.Unverifiable));
+            Assert.That(Default.Verify("Hello world!", string.Concat(Enumerable.Repeat("{CRYPT}", 200_000)) + Sha512),
+                Is.EqualTo(PasswordCheck.Unverifiable));
+            Assert.That(PasswordHasher.SchemeOf(string.Concat(Enumerable.Repeat("{CRYPT}", 200_000)) + Sha512), Is.Empty);
+        });
+    }
 }

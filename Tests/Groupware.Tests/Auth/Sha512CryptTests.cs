@@ -61,4 +61,28 @@ public sealed class Sha512CryptTests
         Assert.That(Sha512Crypt.Verify(password, hash), Is.True, hash);
         Assert.That(Sha512Crypt.Verify(password + " ", hash), Is.False);
     }
+
+    /// <summary>
+    /// The work grows with the square of the password's length and with rounds times it (a 4096-character
+    /// password against a hash of a million rounds took half a minute), so a password longer than any
+    /// crypt(3) hashes (libxcrypt's CRYPT_MAX_PASSPHRASE_SIZE, 512 octets with the NUL) is refused unchecked.
+    /// </summary>
+    [Test]
+    public async Task The_longest_password_crypt_hashes_verifies_and_a_longer_one_is_refused_unchecked()
+    {
+        var longest = "pässwörd" + new string('x', Sha512Crypt.MaxPasswordOctets - Encoding.UTF8.GetByteCount("pässwörd"));
+        Assert.That(Encoding.UTF8.GetByteCount(longest), Is.EqualTo(511));
+        var mkpasswd = ExternalProcess.Require("mkpasswd");
+        var made = await ExternalProcess.RunAsync(mkpasswd, ["-m", "sha-512", "--stdin"], longest + "\n");
+        Assert.That(made.ExitCode, Is.Zero, made.ToString());
+        Assert.That(Sha512Crypt.Verify(longest, made.Output.Trim()), Is.True);
+
+        var refused = await ExternalProcess.RunAsync(mkpasswd, ["-m", "sha-512", "--stdin"], longest + "y\n");
+        Assert.That(refused.ExitCode, Is.Not.Zero, "crypt(3) makes no hash of a longer password");
+
+        // Made here, as no crypt(3) would: even the right password is not computed.
+        var longer = longest + "y";
+        var stored = Sha512Crypt.Compute(Encoding.UTF8.GetBytes(longer), "saltstring", Sha512Crypt.DefaultRounds, roundsGiven: false);
+        Assert.That(Sha512Crypt.Verify(longer, stored), Is.False);
+    }
 }

@@ -166,6 +166,21 @@ public sealed class UserCommandTests
         Assert.That(result.Error, Does.Contain("NAME: \"two words\" must not contain white space"));
     }
 
+    /// <summary>
+    /// Read as UTF-8, ISO-8859-1 octets would become U+FFFD: a password no client can send, which the
+    /// auth module never checks. Refused at once instead of found out at the first login.
+    /// </summary>
+    [Test]
+    public async Task A_password_file_that_is_not_UTF8_is_refused_with_65()
+    {
+        var login = NewLogin();
+        var file = Path.Combine(_directory, "latin1-password");
+        await File.WriteAllBytesAsync(file, [.. "p"u8, 0xE4, 0xDF, .. "wort\n"u8]);
+        var result = await UserAsync(["add", login, "--email", $"{login}@example.test", "--password-file", file]);
+        Assert.That((result.ExitCode, result.Error), Is.EqualTo((65, "the password is not UTF-8 text\n")));
+        Assert.That((await UserAsync(["show", login])).ExitCode, Is.EqualTo(67));
+    }
+
     [Test]
     public async Task Password_problems_are_refused_with_65()
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using Groupware.Connections;
 using Groupware.Tests.Support;
 
 namespace Groupware.Tests.Connections;
@@ -93,5 +94,30 @@ public sealed class ConnectionLimitTests
 
         Assert.That(async () => await LineClient.ConnectAsync(endPoint, implicitTls: true),
             Throws.InstanceOf<IOException>().Or.InstanceOf<System.Security.Authentication.AuthenticationException>());
+    }
+
+    /// <summary>
+    /// An IPv6 host holds a whole /64 (RFC 6177; throttling counts it so too): counted by address, one
+    /// host could take every place of the listener from addresses of its own prefix. Addresses of the
+    /// documentation prefix (RFC 3849) are only counted here, never connected to.
+    /// </summary>
+    [Test]
+    public void IPv6_clients_are_counted_by_their_prefix()
+    {
+        var limiter = new ConnectionLimiter(maxConnections: 100, maxConnectionsPerAddress: 2, ipv6PrefixLength: 64);
+        using var first = limiter.TryAcquire(IPAddress.Parse("2001:db8:0:1::1"), out _);
+        using var second = limiter.TryAcquire(IPAddress.Parse("2001:db8:0:1::2"), out _);
+        Assert.That(first, Is.Not.Null);
+        Assert.That(second, Is.Not.Null);
+
+        Assert.That(limiter.TryAcquire(IPAddress.Parse("2001:db8:0:1:ffff::3"), out var perAddress), Is.Null, "a third address of the same /64");
+        Assert.That(perAddress, Is.True);
+
+        using var elsewhere = limiter.TryAcquire(IPAddress.Parse("2001:db8:0:2::1"), out _);
+        Assert.That(elsewhere, Is.Not.Null, "another /64 is another client");
+
+        second!.Dispose();
+        using var again = limiter.TryAcquire(IPAddress.Parse("2001:db8:0:1::3"), out _);
+        Assert.That(again, Is.Not.Null, "a place of the prefix is free again");
     }
 }

@@ -33,6 +33,15 @@ public sealed class Pop3CommandTests
         Assert.That(Pop3Command.TryParse([(byte)'P', (byte)'A', (byte)'S', (byte)'S', (byte)' ', 0xC3, 0x28], out _), Is.False);
     }
 
+    [Test]
+    public void Only_a_PASS_line_that_is_not_UTF8_is_still_read_with_its_octets_replaced()
+    {
+        Assert.That(Pop3Command.TryParseUndecodablePass([.. "pass p"u8, 0xE4, (byte)'!'], out var command), Is.True);
+        Assert.That(command, Is.EqualTo(new Pop3Command("PASS", "p\uFFFD!")));
+        Assert.That(Pop3Command.TryParseUndecodablePass([.. "USER u"u8, 0xE4], out _), Is.False);
+        Assert.That(Pop3Command.TryParseUndecodablePass("PASS"u8, out _), Is.False);
+    }
+
     [TestCase("1", true, 1)]
     [TestCase("42", true, 42)]
     [TestCase("0", false, 0)]

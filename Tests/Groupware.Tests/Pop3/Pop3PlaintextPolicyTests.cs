@@ -1,4 +1,6 @@
 using System.Text;
+using Groupware.Auth;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Groupware.Tests.Pop3;
 
@@ -179,4 +181,39 @@ public sealed class Pop3PlaintextPolicyTests
         Assert.That(await client.ReadLineAsync(), Is.EqualTo("+OK Begin TLS negotiation."));
         Assert.That(await client.IsClosedByServerAsync(), Is.True);
     }
+
+    /// <summary>
+    /// A password in octets that are not UTF-8 (a device sending ISO-8859-1) is still a password that
+    /// crossed the connection: refused unchecked and counted as exposed like any other, not answered
+    /// as an unknown command while the operator never learns of it.
+    /// </summary>
+    [Test]
+    public async Task A_password_in_octets_that_are_not_UTF8_sent_anyway_is_refused_and_counted_as_exposed()
+    {
+        await using var client = await ClearAsync();
+        using var metrics = new MetricRecorder(_node);
+        var checks = _node.Services.GetRequiredService<AuthService>().PasswordChecks;
+        await client.SendLineAsync($"USER {_login}");
+        await client.ReadLineAsync();
+        await client.SendAsync(IsoLatin1Pass);
+        Assert.That(await client.ReadLineAsync(), Does.StartWith("-ERR [AUTH] Plaintext authentication disallowed"));
+        Assert.That(metrics.Sum("groupware.plaintext.credentials.refused", ("protocol", "pop3")), Is.EqualTo(1));
+        Assert.That(_node.Services.GetRequiredService<AuthService>().PasswordChecks, Is.EqualTo(checks), "nothing was checked");
+    }
+
+    [Test]
+    public async Task Over_TLS_a_password_in_octets_that_are_not_UTF8_fails_unchecked()
+    {
+        await using var client = await LineClient.ConnectAsync(_node.EndPoint("pop3s"), implicitTls: true);
+        await client.ReadLineAsync();
+        var checks = _node.Services.GetRequiredService<AuthService>().PasswordChecks;
+        await client.SendLineAsync($"USER {_login}");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("+OK"));
+        await client.SendAsync(IsoLatin1Pass);
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("-ERR [AUTH] Authentication failed."));
+        Assert.That(_node.Services.GetRequiredService<AuthService>().PasswordChecks, Is.EqualTo(checks), "no account's password is made of such octets");
+    }
+
+    /// <summary><c>PASS päßwort</c> in ISO-8859-1.</summary>
+    private static byte[] IsoLatin1Pass => [.. "PASS p"u8, 0xE4, 0xDF, .. "wort\r\n"u8];
 }

@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Groupware.Storage.Accounts;
+using Groupware.Storage.Mail;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Groupware.Tests.Pop3;
 
@@ -153,6 +156,34 @@ public sealed class Pop3TranscriptTests
         Assert.That(await client.ReadLineAsync(), Is.EqualTo("-ERR Input line too long."));
         await client.SendLineAsync("CAPA");
         Assert.That(await client.ReadLineAsync(), Is.EqualTo("+OK Capability list follows"));
+    }
+
+    /// <summary>
+    /// The maildrop is a snapshot (RFC 1939 §5); a message removed meanwhile by someone other than a
+    /// POP3 session (an account's other client, once IMAP serves the same INBOX) is answered -ERR before
+    /// any byte of it is sent, and the session goes on.
+    /// </summary>
+    [TestCase("RETR 1")]
+    [TestCase("TOP 1 0")]
+    public async Task A_message_removed_since_the_snapshot_is_answered_ERR_and_the_session_goes_on(string command)
+    {
+        var login = await Pop3Fixture.CreateAccountAsync();
+        await Pop3Fixture.DeliverAsync(_node, login, Pop3Fixture.Message("gone"));
+        await using var client = await Pop3Fixture.LogInOverStlsAsync(_node, login);
+
+        var account = (await _node.Services.GetRequiredService<AccountStore>().FindByLoginAsync(login, CancellationToken.None))!;
+        var store = _node.Services.GetRequiredService<MailStore>();
+        foreach (var message in await store.ListMaildropAsync(account.Id, CancellationToken.None))
+        {
+            await store.ExpungeAsync(account.Id, message.MailboxId, [message.Uid], CancellationToken.None);
+        }
+
+        await client.SendLineAsync(command);
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("-ERR Message 1 is no longer in the mailbox."));
+        await client.SendLineAsync("NOOP");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("+OK"));
+        await client.SendLineAsync("QUIT");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("+OK Logging out."));
     }
 
     private static async Task<List<string>> UidlAsync(string login)
