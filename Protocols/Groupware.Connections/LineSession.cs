@@ -174,6 +174,12 @@ public abstract partial class LineSession
     /// <summary>Releases what the session holds (locks, subscriptions). Runs once, whatever ended the session.</summary>
     protected virtual ValueTask OnClosedAsync() => ValueTask.CompletedTask;
 
+    /// <summary>
+    /// How long the next read may wait for the client: <see cref="SessionLimits.IdleTimeout"/>, or
+    /// less where the protocol has a deadline of its own (a login that must happen in time).
+    /// </summary>
+    protected virtual TimeSpan ReadTimeout => Limits.IdleTimeout;
+
     /// <summary>Runs after a STARTTLS handshake: the protocol forgets every state and capability from before it.</summary>
     protected virtual void OnTlsStarted()
     {
@@ -277,7 +283,7 @@ public abstract partial class LineSession
             }
 
             var generation = Interlocked.Increment(ref _readGeneration);
-            _idleTimer.Change(Limits.IdleTimeout, Timeout.InfiniteTimeSpan);
+            _idleTimer.Change(ReadTimeout, Timeout.InfiniteTimeSpan);
             ReadResult result;
             try
             {

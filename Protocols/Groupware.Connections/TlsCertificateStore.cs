@@ -30,6 +30,9 @@ public sealed partial class TlsCertificateStore
     private Loaded _loaded;
     private long _nextCheck;
 
+    /// <summary>The fingerprint of files that were looked at and refused, so they are not reloaded (and logged) again.</summary>
+    private string? _refused;
+
     private TlsCertificateStore(string certificateFile, string keyFile, Loaded loaded, ILogger logger, TimeProvider time)
     {
         _certificateFile = certificateFile;
@@ -188,18 +191,32 @@ public sealed partial class TlsCertificateStore
             }
 
             _nextCheck = now + Stopwatch(ReloadCheckInterval);
-            if (Fingerprint(_certificateFile, _keyFile) == _loaded.Fingerprint)
+            var fingerprint = Fingerprint(_certificateFile, _keyFile);
+            if (fingerprint == _loaded.Fingerprint || fingerprint == _refused)
             {
                 return;
             }
 
             var loaded = TryLoad(_certificateFile, _keyFile, out var problems);
+            var utcNow = _time.GetUtcNow().UtcDateTime;
+            if (loaded is not null && (loaded.Leaf.NotAfter.ToUniversalTime() < utcNow || loaded.Leaf.NotBefore.ToUniversalTime() > utcNow)
+                && _loaded.Leaf.NotAfter.ToUniversalTime() >= utcNow)
+            {
+                // A renewal that is not valid now would break every client; the current one still works.
+                problems.Add(new CertificateProblem(CertificateKey,
+                    $"the new certificate is valid only from {loaded.Leaf.NotBefore.ToUniversalTime():u} to {loaded.Leaf.NotAfter.ToUniversalTime():u}"));
+                loaded = null;
+            }
+
             if (loaded is null)
             {
+                // Said once per version of the files, not at every handshake until they are fixed.
+                _refused = fingerprint;
                 LogReloadFailed(_logger, string.Join("; ", problems));
                 return;
             }
 
+            _refused = null;
             _loaded = loaded;
             LogReloaded(_logger, loaded.Leaf.Subject, loaded.Leaf.NotAfter.ToUniversalTime());
         }
@@ -230,6 +247,6 @@ public sealed partial class TlsCertificateStore
     [LoggerMessage(Level = LogLevel.Information, Message = "TLS certificate reloaded: {Subject}, valid until {NotAfter:u}")]
     private static partial void LogReloaded(ILogger logger, string subject, DateTime notAfter);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "TLS certificate files changed but do not load; still serving the previous one: {Problems}")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "TLS certificate files changed but cannot be served; still serving the previous one: {Problems}")]
     private static partial void LogReloadFailed(ILogger logger, string problems);
 }

@@ -4,6 +4,7 @@ using Groupware.Connections;
 using Groupware.Storage.Mail;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Groupware.Pop3;
@@ -13,7 +14,7 @@ namespace Groupware.Pop3;
 /// codes (RFC 3206) and SASL (RFC 5034), on the <c>pop3</c> (STLS) and <c>pop3s</c> (RFC 8314
 /// implicit TLS) listeners — and in clear text on a legacy node's listener.
 /// </summary>
-internal sealed class Pop3Protocol(AuthService auth, MailStore store, ILoggerFactory loggerFactory) : LineProtocol
+internal sealed class Pop3Protocol(AuthService auth, MailStore store, Pop3Options options, ILoggerFactory loggerFactory) : LineProtocol
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<Pop3Session>();
 
@@ -33,6 +34,8 @@ internal sealed class Pop3Protocol(AuthService auth, MailStore store, ILoggerFac
 
     internal AuthService Auth => auth;
 
+    internal Pop3Options Options => options;
+
     internal MailStore Store => store;
 
     public override ReadOnlyMemory<byte> TooManyConnectionsReply(bool perAddress) => perAddress
@@ -43,11 +46,26 @@ internal sealed class Pop3Protocol(AuthService auth, MailStore store, ILoggerFac
         new Pop3Session(this, connection, listener, _logger).RunAsync();
 }
 
+/// <summary>The POP3 front-end's own limits, beside the session limits every line protocol has.</summary>
+public sealed record Pop3Options
+{
+    /// <summary>
+    /// Time a client gets, from connecting, to log in, however busy it keeps the connection: a slot
+    /// held by someone who never logs in is a slot taken from those who do. Dovecot's login
+    /// processes disconnect after 180 s ("no auth attempts in 180 secs").
+    /// </summary>
+    public TimeSpan LoginTimeout { get; init; } = TimeSpan.FromSeconds(180);
+
+    /// <summary>Failed logins one connection may make before it is closed (Dovecot's login processes allow three).</summary>
+    public int MaxAuthFailures { get; init; } = 3;
+}
+
 /// <summary>Registers the POP3 front-end.</summary>
 public static class Pop3ServiceCollectionExtensions
 {
     public static IServiceCollection AddPop3(this IServiceCollection services)
     {
+        services.TryAddSingleton(new Pop3Options());
         services.AddSingleton<LineProtocol, Pop3Protocol>();
         return services;
     }

@@ -31,6 +31,8 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
     /// </summary>
     private const int FlushThreshold = 64 * 1024;
 
+    private readonly long _loginDeadline = Environment.TickCount64 + (long)protocol.Options.LoginTimeout.TotalMilliseconds;
+    private int _authFailures;
     private IAsyncDisposable? _maildropLock;
 
     public Pop3State State { get; private set; } = Pop3State.Authorization;
@@ -87,9 +89,18 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
         return SessionStep.Continue;
     }
 
+    /// <summary>Before login, the idle timeout shrinks to what is left of <see cref="Pop3Options.LoginTimeout"/>.</summary>
+    protected override TimeSpan ReadTimeout => State == Pop3State.Authorization
+        ? TimeSpan.FromMilliseconds(Math.Clamp(_loginDeadline - Environment.TickCount64, 0, (long)Limits.IdleTimeout.TotalMilliseconds))
+        : Limits.IdleTimeout;
+
     // RFC 1939 §3: when the autologout timer expires the server closes the connection without a
-    // response and without entering UPDATE: nothing marked for deletion is removed.
-    protected override ValueTask OnIdleTimeoutAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    // response and without entering UPDATE: nothing marked for deletion is removed. A client that
+    // never logged in is told why.
+    protected override ValueTask OnIdleTimeoutAsync(CancellationToken cancellationToken) =>
+        State == Pop3State.Authorization && Environment.TickCount64 >= _loginDeadline
+            ? ReplyAsync($"-ERR [SYS/TEMP] No login within {protocol.Options.LoginTimeout.TotalSeconds:0} seconds; disconnecting.", cancellationToken)
+            : ValueTask.CompletedTask;
 
     protected override ValueTask OnShutdownAsync(CancellationToken cancellationToken) =>
         ReplyAsync("-ERR [SYS/TEMP] Server shutting down.", cancellationToken);
@@ -159,7 +170,10 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
                 break;
         }
 
-        return SessionStep.Continue;
+        // A temporary failure is the server's, not the client's; every other outcome counts.
+        return result.Outcome != AuthOutcome.TemporaryFailure && ++_authFailures >= protocol.Options.MaxAuthFailures
+            ? SessionStep.Close
+            : SessionStep.Continue;
     }
 
     /// <summary>The UPDATE state (RFC 1939 §6): removes the marked messages in one transaction.</summary>

@@ -1,4 +1,6 @@
 using Groupware.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Groupware.Tests.Connections;
 
@@ -54,6 +56,31 @@ public sealed class CertificateReloadTests
         await File.WriteAllTextAsync(certificates.KeyFile, "-----BEGIN PRIVATE KEY-----\ntruncated");
         await Task.Delay(1500);
         Assert.That(await ImplicitThumbprintAsync(node), Is.EqualTo(original));
+    }
+
+    [Test]
+    public async Task A_renewal_that_is_not_valid_yet_keeps_the_previous_certificate_and_is_reported_once()
+    {
+        using var certificates = new TestCertificates();
+        var logs = new CapturedLogs();
+        await using var node = await TestNode.StartAsync(n =>
+        {
+            n.Certificates = certificates;
+            n.Protocol(new EchoProtocol()).Listener("echos", "echo", "implicit")
+                .ConfigureServices(s => s.AddSingleton<ILoggerProvider>(logs));
+        });
+        var original = certificates.Thumbprint;
+
+        certificates.Replace(TimeSpan.FromDays(30), DateTimeOffset.UtcNow.AddDays(2));
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            await Task.Delay(1100);
+            Assert.That(await ImplicitThumbprintAsync(node), Is.EqualTo(original), $"handshake {attempt}");
+        }
+
+        var reports = logs.AtLeast(LogLevel.Error).Where(m => m.Contains("cannot be served", StringComparison.Ordinal)).ToList();
+        Assert.That(reports, Has.Count.EqualTo(1), string.Join("\n", reports));
+        Assert.That(reports[0], Does.Contain("valid only from"));
     }
 
     private static async Task<string> ImplicitThumbprintAsync(TestNode node)
