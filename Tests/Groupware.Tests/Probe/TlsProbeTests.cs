@@ -91,14 +91,14 @@ public sealed class TlsProbeTests
     [Test]
     public async Task An_expired_certificate_is_CRITICAL_even_with_insecure_on_our_listeners()
     {
-        // A secure node does not start with an expired certificate; it reloads one, as after a failed renewal.
-        using var certificates = new TestCertificates(TimeSpan.FromDays(30));
+        // A secure node does not start with an expired certificate, nor reload one while its own is
+        // valid; it goes on serving its own after it runs out, as when a renewal never came.
+        using var certificates = new TestCertificates(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(4), DateTimeOffset.UtcNow.AddHours(-1));
         await using var node = await TestNode.StartAsync(n =>
         {
             n.Certificates = certificates;
             n.Protocol(new EchoProtocol()).Listener("echos", "echo", "implicit").Listener("echo", "echo", "starttls");
         });
-        certificates.Replace(TimeSpan.FromDays(30), DateTimeOffset.UtcNow.AddDays(-40));
 
         ProbeRun run = null!;
         for (var attempt = 0; attempt < 40; attempt++)
