@@ -30,6 +30,10 @@ internal sealed class Maildrop(IReadOnlyList<MaildropMessage> messages)
     public IEnumerable<(int Number, MaildropMessage Message)> Live =>
         messages.Select((m, i) => (Number: i + 1, Message: m)).Where(e => !_deleted[e.Number - 1]);
 
+    /// <summary>The live messages from number <paramref name="number"/> on, in order.</summary>
+    public IEnumerable<(int Number, MaildropMessage Message)> LiveFrom(int number) =>
+        Enumerable.Range(number, Math.Max(0, messages.Count - number + 1)).Where(n => !_deleted[n - 1]).Select(n => (n, messages[n - 1]));
+
     /// <summary>The messages marked as deleted, for the UPDATE state.</summary>
     public IEnumerable<MaildropMessage> Deleted => messages.Where((_, i) => _deleted[i]);
 

@@ -31,6 +31,18 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
     /// </summary>
     private const int FlushThreshold = 64 * 1024;
 
+    /// <summary>Messages read ahead at most per query (<see cref="OpenAsync"/>).</summary>
+    private const int ReadAheadMessages = 16;
+
+    /// <summary>Largest message read ahead; larger ones stream chunk by chunk.</summary>
+    private const int ReadAheadMessageSize = 64 * 1024;
+
+    /// <summary>Octets a session holds read ahead at most, so that thousands of sessions stay cheap.</summary>
+    private const int ReadAheadBytes = 256 * 1024;
+
+    /// <summary>Whole small messages fetched ahead of their RETR, by UID.</summary>
+    private readonly Dictionary<long, byte[]> _readAhead = [];
+
     private readonly long _loginDeadline = Environment.TickCount64 + (long)protocol.Options.LoginTimeout.TotalMilliseconds;
     private int _authFailures;
     private IAsyncDisposable? _maildropLock;
@@ -211,7 +223,7 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
         Stream opened;
         try
         {
-            opened = await Store.OpenMessageAsync(Account!.Id, message.MailboxId, message.Uid, cancellationToken);
+            opened = await OpenAsync(number, message, cancellationToken);
         }
         catch (MessageNotFoundException)
         {
@@ -249,6 +261,53 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
 
         stuffer.Finish(Output);
         await FlushAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The message's content: from the read-ahead when an earlier RETR fetched it, else from the
+    /// store. A small message pulls the small ones after it into the read-ahead in the same query,
+    /// since clients (fetchmail, printers, "download all") fetch a maildrop in order: one database
+    /// round trip serves several RETRs instead of one each.
+    /// </summary>
+    private async ValueTask<Stream> OpenAsync(int number, MaildropMessage message, CancellationToken cancellationToken)
+    {
+        if (_readAhead.Remove(message.Uid, out var held))
+        {
+            return new MemoryStream(held, writable: false);
+        }
+
+        if (message.Size <= ReadAheadMessageSize)
+        {
+            var batch = new List<long>();
+            long bytes = 0;
+            foreach (var (_, next) in Maildrop.LiveFrom(number))
+            {
+                if (batch.Count == ReadAheadMessages || next.Size > ReadAheadMessageSize || next.MailboxId != message.MailboxId
+                    || bytes + next.Size > ReadAheadBytes)
+                {
+                    break;
+                }
+
+                batch.Add(next.Uid);
+                bytes += next.Size;
+            }
+
+            if (batch.Count > 1)
+            {
+                _readAhead.Clear();
+                foreach (var (uid, content) in await Store.ReadSmallMessagesAsync(Account!.Id, message.MailboxId, batch, cancellationToken))
+                {
+                    _readAhead[uid] = content;
+                }
+
+                if (_readAhead.Remove(message.Uid, out held))
+                {
+                    return new MemoryStream(held, writable: false);
+                }
+            }
+        }
+
+        return await Store.OpenMessageAsync(Account!.Id, message.MailboxId, message.Uid, cancellationToken);
     }
 
     private async ValueTask<SessionStep> EnterTransactionAsync(Account account, CancellationToken cancellationToken)

@@ -4,16 +4,14 @@ using Groupware.Storage;
 using Groupware.Storage.Accounts;
 using Groupware.Storage.Migrations;
 using Groupware.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Groupware.Benchmarks;
 
 /// <summary>
 /// LMTP deliveries per second of a 5 KB message, over 1 and 8 connections to one mailbox (and,
-/// to tell lock contention from CPU, 8 connections to 8 mailboxes), for a node in this process and
-/// for Debian's Dovecot (dovecot-lmtpd, Maildir) started in the same run on the same machine. Each delivery is MAIL, RCPT and DATA pipelined, then the body, and counts
+/// to tell lock contention from CPU, 8 connections to 8 mailboxes), for a node run as its own
+/// process and for Debian's Dovecot (dovecot-lmtpd, Maildir) started in the same run on the same machine. Each delivery is MAIL, RCPT and DATA pipelined, then the body, and counts
 /// when its 250 arrives (for this node: after the PostgreSQL commit). Figures are medians of
 /// several runs after a warm-up; the two servers are measured alternately, run by run.
 /// </summary>
@@ -44,9 +42,9 @@ internal sealed class LmtpBenchmark : IBenchmark
                 }
             }
 
-            // One log line per delivery is what a production node writes; here it would only flood the figures.
-            await using var node = await TestNode.StartAsync(n => n.Listener("lmtp", "lmtp", "none")
-                .ConfigureServices(s => s.Configure<LoggerFilterOptions>(o => o.MinLevel = LogLevel.Warning)));
+            // Its own process, as Dovecot runs in its own: a node in this process would share its cores
+            // and thread pool with the benchmark's clients.
+            await using var node = await ServerProcess.StartAsync("bench1");
             await using var dovecot = await DovecotPeer.StartAsync(new DovecotPeerOptions
             {
                 DisablePlaintextAuth = false,
@@ -59,12 +57,12 @@ internal sealed class LmtpBenchmark : IBenchmark
             {
                 var ours = new List<double>();
                 var theirs = new List<double>();
-                await MeasureAsync(node.EndPoint("lmtp"), c => $"bench{c % mailboxes}@example.test", connections, deliveries / 4, message);
+                await MeasureAsync(node.Lmtp, c => $"bench{c % mailboxes}@example.test", connections, deliveries / 4, message);
                 await MeasureAsync(dovecot.Lmtp, c => $"bench{c % mailboxes}", connections, deliveries / 4, message);
                 for (var run = 0; run < runs; run++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    ours.Add(await MeasureAsync(node.EndPoint("lmtp"), c => $"bench{c % mailboxes}@example.test", connections, deliveries, message));
+                    ours.Add(await MeasureAsync(node.Lmtp, c => $"bench{c % mailboxes}@example.test", connections, deliveries, message));
                     theirs.Add(await MeasureAsync(dovecot.Lmtp, c => $"bench{c % mailboxes}", connections, deliveries, message));
                 }
 

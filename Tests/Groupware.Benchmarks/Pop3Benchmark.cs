@@ -8,8 +8,8 @@ namespace Groupware.Benchmarks;
 
 /// <summary>
 /// POP3 messages retrieved per second (RETR of every message of a 5 KB-message maildrop, over
-/// STLS, one MailKit client), for this server and Debian's Dovecot measured in the same run.
-/// Mail reaches both over their own LMTP.
+/// STLS, one MailKit client), for this server and Debian's Dovecot measured in the same run, each
+/// in its own process. Mail reaches both over their own LMTP.
 /// </summary>
 internal sealed class Pop3Benchmark : IBenchmark
 {
@@ -27,13 +27,15 @@ internal sealed class Pop3Benchmark : IBenchmark
         try
         {
             using var certificates = new TestCertificates();
-            await using var node = await TestNode.StartAsync(n =>
+            await using (var dataSource = Groupware.Storage.Database.CreateDataSource(TestDatabase.ConnectionString, "bench"))
             {
-                n.Certificates = certificates;
-                n.Listener("pop3", "pop3", "starttls").Listener("lmtp", "lmtp", "none");
-            });
+                await new Groupware.Storage.Migrations.Migrator(dataSource, Microsoft.Extensions.Logging.Abstractions.NullLogger<Groupware.Storage.Migrations.Migrator>.Instance)
+                    .MigrateAsync(cancellationToken);
+            }
+
+            await using var node = await ServerProcess.StartAsync("bench1", withPop3: true);
             var login = await TestAccounts.CreateAsync(Password);
-            await LmtpSender.DeliverAsync(node.EndPoint("lmtp"), $"{login}@example.test", Messages, LmtpSender.Message(5 * 1024), cancellationToken);
+            await LmtpSender.DeliverAsync(node.Lmtp, $"{login}@example.test", Messages, LmtpSender.Message(5 * 1024), cancellationToken);
 
             await using var dovecot = await DovecotPeer.StartAsync(new DovecotPeerOptions
             {
@@ -42,7 +44,7 @@ internal sealed class Pop3Benchmark : IBenchmark
             });
             await LmtpSender.DeliverAsync(dovecot.Lmtp, "bench", Messages, LmtpSender.Message(5 * 1024), cancellationToken);
 
-            var ours = await Measure.MedianAsync(Runs, () => RetrieveAllAsync(node.EndPoint("pop3"), login, cancellationToken));
+            var ours = await Measure.MedianAsync(Runs, () => RetrieveAllAsync(node.Pop3!, login, cancellationToken));
             var theirs = await Measure.MedianAsync(Runs, () => RetrieveAllAsync(dovecot.Pop3, "bench", cancellationToken));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"pop3 RETR over STLS, {Messages} x 5 KB, median of {Runs}: groupware {Measure.Format(ours)} msg/s, dovecot {Measure.Format(theirs)} msg/s, ratio {ours / theirs:F2}"));

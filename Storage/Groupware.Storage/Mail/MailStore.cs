@@ -54,6 +54,13 @@ public sealed partial class MailStore(NpgsqlDataSource dataSource)
         WHERE m.account_id = @accountId AND m.mailbox_id = @mailboxId AND m.uid = @uid
         """;
 
+    private const string SelectWholeSmallMessages = """
+        SELECT m.uid, m.trace_fields, c.data
+        FROM messages m LEFT JOIN blob_chunks c ON c.blob_id = m.blob_id AND c.seq = 0
+        WHERE m.account_id = @accountId AND m.mailbox_id = @mailboxId AND m.uid = ANY(@uids)
+          AND NOT EXISTS (SELECT 1 FROM blob_chunks n WHERE n.blob_id = m.blob_id AND n.seq = 1)
+        """;
+
     private const string SelectBlobsOfMessages = """
         SELECT DISTINCT blob_id FROM messages
         WHERE account_id = @accountId AND mailbox_id = @mailboxId AND uid = ANY(@uids)
@@ -158,6 +165,31 @@ public sealed partial class MailStore(NpgsqlDataSource dataSource)
         var chunks = reader.GetInt32(3);
         var firstChunk = await reader.IsDBNullAsync(4, cancellationToken) ? null : await reader.GetFieldValueAsync<byte[]>(4, cancellationToken);
         return new MessageStream(dataSource, blobId, chunks, traceFields, firstChunk, size);
+    }
+
+    /// <summary>
+    /// The whole stored octets of several small messages in one query, for a reader that fetches in
+    /// order (POP3 RETR of a whole maildrop). Only messages of at most one chunk are returned; a
+    /// UID missing from the answer is too large, or gone, and is read with <see cref="OpenMessageAsync"/>.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<long, byte[]>> ReadSmallMessagesAsync(long accountId, long mailboxId, IReadOnlyCollection<long> uids,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(SelectWholeSmallMessages, connection);
+        command.Parameters.AddWithValue("accountId", accountId);
+        command.Parameters.AddWithValue("mailboxId", mailboxId);
+        command.Parameters.AddWithValue("uids", uids.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var messages = new Dictionary<long, byte[]>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var trace = await reader.GetFieldValueAsync<byte[]>(1, cancellationToken);
+            var body = await reader.IsDBNullAsync(2, cancellationToken) ? [] : await reader.GetFieldValueAsync<byte[]>(2, cancellationToken);
+            messages[reader.GetInt64(0)] = [.. trace, .. body];
+        }
+
+        return messages;
     }
 
     /// <summary>

@@ -4,23 +4,26 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 
-namespace Groupware.Tests.Support;
+namespace Groupware.Testing;
 
 /// <summary>
 /// The real <c>groupware</c> executable run as a child process (<c>dotnet groupware.dll serve</c>)
-/// from a configuration file in a temporary directory, with an LMTP listener on a free loopback
-/// port: for what only a separate process can show (SIGKILL, two nodes on one database).
+/// from a configuration file in a temporary directory, with an LMTP listener (and optionally a
+/// POP3 STLS one) on free loopback ports: for what only a separate process can show (SIGKILL, two
+/// nodes on one database) and for benchmarks, where a server in the client's process would share
+/// its cores and thread pool with the client while the peer runs alone.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ServerProcess(Process process, string directory, IPEndPoint lmtp)
+    private ServerProcess(Process process, string directory, IPEndPoint lmtp, IPEndPoint? pop3)
     {
         _process = process;
         Directory = directory;
         Lmtp = lmtp;
+        Pop3 = pop3;
     }
 
     /// <summary>The temporary directory: configuration, certificate, spool.</summary>
@@ -29,6 +32,9 @@ public sealed class ServerProcess : IAsyncDisposable
     public string SpoolDirectory => Path.Combine(Directory, "spool");
 
     public IPEndPoint Lmtp { get; }
+
+    /// <summary>The POP3 listener (STLS), when asked for.</summary>
+    public IPEndPoint? Pop3 { get; }
 
     public int Id => _process.Id;
 
@@ -52,7 +58,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>Writes a node's configuration file: an lmtp listener on <paramref name="port"/>, the run's database.</summary>
     public static string WriteConfig(string directory, string nodeName, int port, string? connectionString = null,
-        IDictionary<string, object>? mail = null)
+        IDictionary<string, object>? mail = null, int? pop3Port = null)
     {
         System.IO.Directory.CreateDirectory(Path.Combine(directory, "spool"));
         var certificates = Path.Combine(directory, "tls");
@@ -81,16 +87,23 @@ public sealed class ServerProcess : IAsyncDisposable
             // Several nodes run on this host at once: each admin listener on its own ephemeral port.
             ["Admin"] = new Dictionary<string, object> { ["Endpoint"] = "127.0.0.1:0" },
         };
+        if (pop3Port is { } pop3)
+        {
+            ((Dictionary<string, object>)config["Listeners"])["pop3"] =
+                new Dictionary<string, object> { ["Protocol"] = "pop3", ["Endpoint"] = $"127.0.0.1:{pop3}", ["Tls"] = "starttls" };
+        }
+
         var path = Path.Combine(directory, "groupware.json");
         File.WriteAllText(path, JsonSerializer.Serialize(config));
         return path;
     }
 
-    public static async Task<ServerProcess> StartAsync(string nodeName)
+    public static async Task<ServerProcess> StartAsync(string nodeName, bool withPop3 = false)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("gwtest-node-").FullName;
         var port = FreePort();
-        var config = WriteConfig(directory, nodeName, port);
+        int? pop3Port = withPop3 ? FreePort() : null;
+        var config = WriteConfig(directory, nodeName, port, pop3Port: pop3Port);
         var start = new ProcessStartInfo(DotnetHost)
         {
             UseShellExecute = false,
@@ -103,7 +116,8 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("groupware did not start");
-        var server = new ServerProcess(process, directory, new IPEndPoint(IPAddress.Loopback, port));
+        var server = new ServerProcess(process, directory, new IPEndPoint(IPAddress.Loopback, port),
+            pop3Port is { } p ? new IPEndPoint(IPAddress.Loopback, p) : null);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
