@@ -173,13 +173,13 @@ internal sealed partial class LmtpSession(
         {
             response = entry.OutOfSequence(State);
         }
-        else if (parsed.Result.Command is { } command)
+        else if (parsed.Outcome.Command is { } command)
         {
             response = await command.ExecuteAsync(this, cancellationToken);
         }
         else
         {
-            response = parsed.Result.Error!;
+            response = parsed.Outcome.Error!;
         }
 
         return await RespondAsync(response, cancellationToken);

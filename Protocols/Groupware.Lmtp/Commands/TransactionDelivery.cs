@@ -67,7 +67,7 @@ internal static class TransactionDelivery
             return recipients.Select(r => LmtpReply.TemporaryFailure($"<{r.Address}> Temporary failure, try again later")).ToArray();
         }
 
-        var byAccount = copies.Select((r, i) => (r.AccountId, Result: results[i])).ToDictionary(c => c.AccountId, c => c.Result);
+        var byAccount = copies.Select((r, i) => (r.AccountId, Delivery: results[i])).ToDictionary(c => c.AccountId, c => c.Delivery);
         var replies = new LmtpReply[recipients.Count];
         for (var i = 0; i < recipients.Count; i++)
         {

@@ -4,7 +4,7 @@ using Groupware.Lmtp.Commands;
 namespace Groupware.Lmtp.Syntax;
 
 /// <summary>What one command line is: an entry of the <see cref="CommandTable"/> and its parse, or a refusal.</summary>
-internal readonly record struct ParsedLine(CommandEntry? Entry, ParseResult Result);
+internal readonly record struct ParsedLine(CommandEntry? Entry, ParseResult Outcome);
 
 /// <summary>
 /// Sans-IO parsing of one command line (CRLF already removed by the session's framing): the verb

@@ -14,7 +14,7 @@ public sealed class LmtpCommandParserTests
     [TestCase("lhlo client.example", "client.example")]
     [TestCase("LhLo [127.0.0.1]", "[127.0.0.1]")]
     public void LHLO_takes_the_client_name_whatever_the_verb_case(string line, string name) =>
-        Assert.That(Parse(line).Result.Command, Is.EqualTo(new LhloCommand(name)));
+        Assert.That(Parse(line).Outcome.Command, Is.EqualTo(new LhloCommand(name)));
 
     [TestCase("MAIL FROM:<a@example.org>", "a@example.org", null)]
     [TestCase("MAIL FROM: <a@example.org>", "a@example.org", null)]
@@ -26,7 +26,7 @@ public sealed class LmtpCommandParserTests
     [TestCase("MAIL FROM:<\"john doe\"@example.org>", "\"john doe\"@example.org", null)]
     [TestCase("MAIL FROM:<\"a>b\"@example.org>", "\"a>b\"@example.org", null)]
     public void MAIL_reads_the_reverse_path_and_its_parameters(string line, string address, long? size) =>
-        Assert.That(Parse(line).Result.Command, Is.EqualTo(new MailCommand(address, size)));
+        Assert.That(Parse(line).Outcome.Command, Is.EqualTo(new MailCommand(address, size)));
 
     [TestCase("MAIL <a@example.org>", "501 5.5.4 *")]
     [TestCase("MAIL FROM:a@example.org", "501 5.1.7 *")]
@@ -44,7 +44,7 @@ public sealed class LmtpCommandParserTests
     [TestCase("RCPT TO:<pat@foo.edu>", "pat@foo.edu")]
     [TestCase("rcpt to: <Pat+tag@Foo.edu>", "Pat+tag@Foo.edu")]
     public void RCPT_reads_the_forward_path(string line, string address) =>
-        Assert.That(Parse(line).Result.Command, Is.EqualTo(new RcptCommand(address)));
+        Assert.That(Parse(line).Outcome.Command, Is.EqualTo(new RcptCommand(address)));
 
     [TestCase("RCPT TO:<>", "501 5.1.3 *")]
     [TestCase("RCPT TO:<postmaster>", "501 5.1.3 *")]
@@ -57,7 +57,7 @@ public sealed class LmtpCommandParserTests
     [TestCase("BDAT 1000", 1000L, false)]
     [TestCase("bdat 86 last", 86L, true)]
     public void BDAT_reads_the_chunk_size_and_LAST(string line, long size, bool last) =>
-        Assert.That(Parse(line).Result.Command, Is.EqualTo(new BdatCommand(size, last)));
+        Assert.That(Parse(line).Outcome.Command, Is.EqualTo(new BdatCommand(size, last)));
 
     [TestCase("BDAT")]
     [TestCase("BDAT -5")]
@@ -65,12 +65,12 @@ public sealed class LmtpCommandParserTests
     [TestCase("BDAT ten LAST")]
     [TestCase("BDAT 99999999999999999999999")]
     public void BDAT_without_a_readable_size_parses_to_the_command_that_closes_the_session(string line) =>
-        Assert.That(Parse(line).Result.Command, Is.EqualTo(new BdatCommand(null, false)));
+        Assert.That(Parse(line).Outcome.Command, Is.EqualTo(new BdatCommand(null, false)));
 
     [TestCase("HELO x")]
     [TestCase("EHLO x")]
     public void HELO_and_EHLO_are_known_so_that_they_can_be_refused(string line) =>
-        Assert.That(Parse(line).Result.Command, Is.InstanceOf<HeloCommand>());
+        Assert.That(Parse(line).Outcome.Command, Is.InstanceOf<HeloCommand>());
 
     [TestCase("XYZZY", "500 5.5.1 *")]
     [TestCase("", "500 5.5.1 *")]
@@ -91,15 +91,15 @@ public sealed class LmtpCommandParserTests
             {
                 var parsed = Parse($"{verb} {arguments}");
                 Assert.That(parsed.Entry?.Verb, Is.EqualTo(verb));
-                Assert.That(parsed.Result.Command is not null ^ parsed.Result.Error is not null, Is.True, $"{verb} {arguments}");
+                Assert.That(parsed.Outcome.Command is not null ^ parsed.Outcome.Error is not null, Is.True, $"{verb} {arguments}");
             }
         }
     }
 
     private static void AssertRefused(ParsedLine parsed, string pattern)
     {
-        Assert.That(parsed.Result.Command, Is.Null, "parsed as a command");
-        var reply = parsed.Result.Error!.ToString();
+        Assert.That(parsed.Outcome.Command, Is.Null, "parsed as a command");
+        var reply = parsed.Outcome.Error!.ToString();
         Assert.That(reply, Does.Match("^" + System.Text.RegularExpressions.Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal) + "$"));
     }
 }
