@@ -74,9 +74,7 @@ public sealed class ConnectionLimiter(int maxConnections, int maxConnectionsPerA
         GroupwareMetrics metrics) => next => async connection =>
     {
         var listenerTag = new KeyValuePair<string, object?>("listener", listener);
-        var address = connection.RemoteEndPoint is IPEndPoint ip
-            ? (ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address)
-            : null;
+        var address = ConnectionSecurity.AddressOf(connection.RemoteEndPoint);
         using var lease = TryAcquire(address, out var perAddress);
         if (lease is null)
         {

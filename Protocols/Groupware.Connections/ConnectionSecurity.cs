@@ -31,7 +31,13 @@ public sealed record ConnectionSecurity(
     NodePolicy Node)
 {
     /// <summary>The client's IP address (IPv4-mapped addresses unmapped), or null for a unix socket.</summary>
-    public IPAddress? RemoteAddress => RemoteEndPoint is IPEndPoint ip
+    public IPAddress? RemoteAddress => AddressOf(RemoteEndPoint);
+
+    /// <summary>
+    /// The IP address of a peer, an IPv4 client on a dual-stack socket read as IPv4 (::ffff:192.0.2.7
+    /// is 192.0.2.7), or null for a unix socket: how every limit and policy sees a client.
+    /// </summary>
+    public static IPAddress? AddressOf(EndPoint? endPoint) => endPoint is IPEndPoint ip
         ? (ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address)
         : null;
 

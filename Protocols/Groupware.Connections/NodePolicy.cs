@@ -36,12 +36,11 @@ public sealed record NodePolicy(
     /// </summary>
     public bool IsTrusted(EndPoint? remote)
     {
-        if (remote is not IPEndPoint ip || TrustedNetworks.Count == 0)
+        if (ConnectionSecurity.AddressOf(remote) is not { } address || TrustedNetworks.Count == 0)
         {
             return false;
         }
 
-        var address = ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address;
         foreach (var network in TrustedNetworks)
         {
             if (network.BaseAddress.AddressFamily == address.AddressFamily && network.Contains(address))

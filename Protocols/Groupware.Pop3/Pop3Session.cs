@@ -129,6 +129,13 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
     // RFC 2595 §4 / DESIGN.md: nothing learnt before the handshake survives it.
     protected override void OnTlsStarted() => PendingUser = null;
 
+    /// <summary>
+    /// The answer to USER or AUTH where no password would be accepted now (a secure node before TLS):
+    /// given before any password is sent (RFC 2595 §4, RFC 3206 [AUTH]).
+    /// </summary>
+    public ValueTask RefuseBeforeTlsAsync(CancellationToken cancellationToken) =>
+        ReplyAsync("-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections; use STLS first.", cancellationToken);
+
     /// <summary>Writes one response line and flushes.</summary>
     public ValueTask ReplyAsync(string line, CancellationToken cancellationToken) => WriteLineAsync(line, cancellationToken);
 

@@ -51,7 +51,7 @@ internal sealed class AuthCommand : IPop3Command
         var isOffered = offered.Contains(mechanism, StringComparer.Ordinal);
         if (!isOffered && words.Length == 1)
         {
-            await RefuseInClearAsync(session, cancellationToken);
+            await session.RefuseBeforeTlsAsync(cancellationToken);
             return SessionStep.Continue;
         }
 
@@ -72,7 +72,7 @@ internal sealed class AuthCommand : IPop3Command
                     await session.ReplyAsync($"-ERR [AUTH] Malformed {mechanism} response: {malformed.Reason}", cancellationToken);
                     return SessionStep.Continue;
                 case SaslStep.Challenge when !isOffered:
-                    await RefuseInClearAsync(session, cancellationToken);
+                    await session.RefuseBeforeTlsAsync(cancellationToken);
                     return SessionStep.Continue;
                 case SaslStep.Challenge challenge:
                     await session.ReplyAsync("+ " + Convert.ToBase64String(challenge.Data), cancellationToken);
@@ -109,9 +109,6 @@ internal sealed class AuthCommand : IPop3Command
         return SessionStep.Continue;
     }
 
-    private static ValueTask RefuseInClearAsync(Pop3Session session, CancellationToken cancellationToken) =>
-        session.ReplyAsync("-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections; use STLS first.",
-            cancellationToken);
 
     /// <summary>
     /// Strict base64 (RFC 5034 §4: characters outside the alphabet and inner padding are errors,

@@ -20,8 +20,7 @@ internal sealed class UserCommand : IPop3Command
         session.PendingUser = command.Arguments;
         if (!session.Auth.AcceptsPasswords(session.Security))
         {
-            await session.ReplyAsync("-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections; use STLS first.",
-                cancellationToken);
+            await session.RefuseBeforeTlsAsync(cancellationToken);
             return SessionStep.Continue;
         }
 
