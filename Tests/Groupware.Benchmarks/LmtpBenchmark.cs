@@ -1,10 +1,7 @@
 using System.Globalization;
 using System.Net;
-using Groupware.Storage;
 using Groupware.Storage.Accounts;
-using Groupware.Storage.Migrations;
 using Groupware.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Groupware.Benchmarks;
 
@@ -32,9 +29,8 @@ internal sealed class LmtpBenchmark : IBenchmark
         await TestDatabase.CreateRunDatabaseAsync();
         try
         {
-            await using (var dataSource = Database.CreateDataSource(TestDatabase.ConnectionString, "bench"))
+            await using (var dataSource = await TestDatabase.OpenAsync())
             {
-                await new Migrator(dataSource, NullLogger<Migrator>.Instance).MigrateAsync(cancellationToken);
                 for (var i = 0; i < 8; i++)
                 {
                     await new AccountStore(dataSource).CreateAsync(new NewAccount($"bench{i}", $"bench{i}@example.test", [], "{PLAIN}secret"),

@@ -27,11 +27,6 @@ internal sealed class Pop3Benchmark : IBenchmark
         try
         {
             using var certificates = new TestCertificates();
-            await using (var dataSource = Groupware.Storage.Database.CreateDataSource(TestDatabase.ConnectionString, "bench"))
-            {
-                await new Groupware.Storage.Migrations.Migrator(dataSource, Microsoft.Extensions.Logging.Abstractions.NullLogger<Groupware.Storage.Migrations.Migrator>.Instance)
-                    .MigrateAsync(cancellationToken);
-            }
 
             await using var node = await ServerProcess.StartAsync("bench1", withPop3: true);
             var login = await TestAccounts.CreateAsync(Password);

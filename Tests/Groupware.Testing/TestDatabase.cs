@@ -1,3 +1,6 @@
+using Groupware.Storage;
+using Groupware.Storage.Migrations;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Groupware.Testing;
@@ -31,6 +34,14 @@ public static class TestDatabase
         {
             await DropDatabaseAsync(_connectionString);
         }
+    }
+
+    /// <summary>A data source on the run's database (or another) with the schema migrated; the caller disposes it.</summary>
+    public static async Task<NpgsqlDataSource> OpenAsync(string? connectionString = null)
+    {
+        var dataSource = Database.CreateDataSource(connectionString ?? ConnectionString, "test");
+        await new Migrator(dataSource, NullLogger<Migrator>.Instance).MigrateAsync(CancellationToken.None);
+        return dataSource;
     }
 
     /// <summary>Creates another empty database (for tests that need their own); the caller drops it.</summary>

@@ -3,10 +3,8 @@ using Dapper;
 using Groupware.Auth;
 using Groupware.Connections;
 using Groupware.Storage;
-using Groupware.Storage.Migrations;
 using Groupware.Tests.Auth;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Groupware.Tests.Cli;
 
@@ -25,10 +23,7 @@ public sealed class UserCommandTests
     [OneTimeSetUp]
     public async Task SetUpAsync()
     {
-        await using (var dataSource = Database.CreateDataSource(TestDatabase.ConnectionString, "test"))
-        {
-            await new Migrator(dataSource, NullLogger<Migrator>.Instance).MigrateAsync(CancellationToken.None);
-        }
+        await (await TestDatabase.OpenAsync()).DisposeAsync();
 
         _certificates = new TestCertificates();
         _directory = Directory.CreateTempSubdirectory("gwtest-user-").FullName;
@@ -57,7 +52,7 @@ public sealed class UserCommandTests
     }
 
     private Task<ProcessResult> UserAsync(string[] arguments, string? standardInput = null, string? config = null) =>
-        ExternalProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "groupware.dll"), "user", .. arguments, "--config", config ?? _config],
+        ExternalProcess.RunAsync(ServerProcess.DotnetHost, [ServerProcess.ServerDll, "user", .. arguments, "--config", config ?? _config],
             standardInput);
 
     private static string NewLogin() => AuthFixtures.UniqueLogin("cli");

@@ -240,8 +240,7 @@ public sealed class ConfigCheckTests
         var path = Path.Combine(_directory, "groupware.json");
         await File.WriteAllTextAsync(path, config.ToJsonString());
 
-        var result = await ExternalProcess.RunAsync("dotnet",
-            [Path.Combine(AppContext.BaseDirectory, "groupware.dll"), "config", "check", "--config", path]);
+        var result = await ExternalProcess.RunAsync(ServerProcess.DotnetHost, [ServerProcess.ServerDll, "config", "check", "--config", path]);
         Assert.That(result.ExitCode, Is.EqualTo(78), result.ToString());
         Assert.That(result.Error, Does.Contain("Listeners:imaps:Tls: \"implict\" is not one of implicit, starttls, none"));
     }

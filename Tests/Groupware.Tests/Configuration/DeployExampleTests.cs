@@ -13,7 +13,7 @@ public sealed class DeployExampleTests
     public void The_example_passes_config_check(string file, string kind)
     {
         using var certificates = new TestCertificates();
-        var path = Path.Combine(RepositoryRoot(), "deploy", "config", file);
+        var path = Path.Combine(Repository.Root, "deploy", "config", file);
         Environment.SetEnvironmentVariable("GROUPWARE__Tls__CertificateFile", certificates.CertificateFile);
         Environment.SetEnvironmentVariable("GROUPWARE__Tls__KeyFile", certificates.KeyFile);
         try
@@ -28,18 +28,5 @@ public sealed class DeployExampleTests
             Environment.SetEnvironmentVariable("GROUPWARE__Tls__CertificateFile", null);
             Environment.SetEnvironmentVariable("GROUPWARE__Tls__KeyFile", null);
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Groupware.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("the repository root (Groupware.sln) is not above the test binaries");
     }
 }

@@ -28,23 +28,12 @@ internal static class Pop3Fixture
     public static Task<string> CreateAccountAsync(bool legacyDevice = false, string password = Password) =>
         TestAccounts.CreateAsync(password, legacyDevice);
 
-    /// <summary>Delivers <paramref name="message"/> (CRLF lines, no dot-stuffing needed by the caller) over the node's LMTP listener.</summary>
-    public static async Task DeliverAsync(TestNode node, string login, string message)
+    /// <summary>Delivers <paramref name="message"/> (CRLF lines, not yet dot-stuffed) over the node's LMTP listener.</summary>
+    public static Task DeliverAsync(TestNode node, string login, string message)
     {
-        await using var lmtp = await LineClient.ConnectAsync(node.EndPoint("lmtp"));
-        Assert.That(await lmtp.ReadLineAsync(), Does.StartWith("220"));
-        await lmtp.SendLineAsync("LHLO test.example");
-        await lmtp.ReadUntilAsync(l => l.StartsWith("250 ", StringComparison.Ordinal));
-        await lmtp.SendLineAsync("MAIL FROM:<sender@example.test>");
-        Assert.That(await lmtp.ReadLineAsync(), Does.StartWith("250"));
-        await lmtp.SendLineAsync($"RCPT TO:<{login}@example.test>");
-        Assert.That(await lmtp.ReadLineAsync(), Does.StartWith("250"));
-        await lmtp.SendLineAsync("DATA");
-        Assert.That(await lmtp.ReadLineAsync(), Does.StartWith("354"));
         var stuffed = string.Join("\r\n", message.Split("\r\n").Select(l => l.StartsWith('.') ? "." + l : l));
-        await lmtp.SendAsync(stuffed + (stuffed.EndsWith("\r\n", StringComparison.Ordinal) ? "" : "\r\n") + ".\r\n");
-        Assert.That(await lmtp.ReadLineAsync(), Does.StartWith("250"));
-        await lmtp.SendLineAsync("QUIT");
+        var data = stuffed + (stuffed.EndsWith("\r\n", StringComparison.Ordinal) ? "" : "\r\n") + ".\r\n";
+        return LmtpSender.DeliverAsync(node.EndPoint("lmtp"), $"{login}@example.test", 1, System.Text.Encoding.UTF8.GetBytes(data));
     }
 
     public static string Message(string subject, string body = "Hello.") =>

@@ -11,7 +11,7 @@ namespace Groupware.Tests.Probe;
 /// </summary>
 public sealed partial class MonitoringDefinitionsTests
 {
-    private static readonly string Monitoring = Path.Combine(RepositoryRoot(), "deploy", "monitoring");
+    private static readonly string Monitoring = Path.Combine(Repository.Root, "deploy", "monitoring");
 
     [GeneratedRegex(@"object CheckCommand ""(?<name>[^""]+)"" \{(?<body>.*?)\n\}", RegexOptions.Singleline)]
     private static partial Regex IcingaCommand();
@@ -114,17 +114,4 @@ public sealed partial class MonitoringDefinitionsTests
 
     private static Command ProbeVerb(string verb) =>
         GroupwareCommand.Create().Subcommands.Single(c => c.Name == "probe").Subcommands.Single(c => c.Name == verb);
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Groupware.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("no Groupware.sln above " + AppContext.BaseDirectory);
-    }
 }

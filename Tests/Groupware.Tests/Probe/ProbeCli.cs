@@ -30,10 +30,7 @@ public static class ProbeCli
     /// <summary>The built executable, run by the same dotnet host that runs the tests.</summary>
     public static async Task<ProbeRun> RunExecutableAsync(params string[] arguments)
     {
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)
-            ? host
-            : ExternalProcess.Require("dotnet");
-        var result = await ExternalProcess.RunAsync(dotnet, [Path.Combine(AppContext.BaseDirectory, "groupware.dll"), "probe", .. arguments],
+        var result = await ExternalProcess.RunAsync(ServerProcess.DotnetHost, [ServerProcess.ServerDll, "probe", .. arguments],
             timeout: TimeSpan.FromSeconds(60));
         return new ProbeRun(result.ExitCode, result.Output + result.Error);
     }

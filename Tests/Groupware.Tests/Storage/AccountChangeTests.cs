@@ -1,7 +1,4 @@
-using Groupware.Storage;
 using Groupware.Storage.Accounts;
-using Groupware.Storage.Migrations;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Groupware.Tests.Storage;
@@ -15,8 +12,7 @@ public sealed class AccountChangeTests
     [OneTimeSetUp]
     public async Task SetUpAsync()
     {
-        _dataSource = Database.CreateDataSource(TestDatabase.ConnectionString, "test");
-        await new Migrator(_dataSource, NullLogger<Migrator>.Instance).MigrateAsync(CancellationToken.None);
+        _dataSource = await TestDatabase.OpenAsync();
         _store = new AccountStore(_dataSource);
     }
 

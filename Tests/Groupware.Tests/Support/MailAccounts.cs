@@ -1,8 +1,5 @@
 using Dapper;
-using Groupware.Storage;
 using Groupware.Storage.Accounts;
-using Groupware.Storage.Migrations;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Groupware.Tests.Support;
@@ -18,12 +15,7 @@ public sealed record StoredMessage(long MailboxId, long Uid, long ModSeq, long S
 public static class MailAccounts
 {
     /// <summary>A data source on the run's database with the schema migrated.</summary>
-    public static async Task<NpgsqlDataSource> OpenAsync(string? connectionString = null)
-    {
-        var dataSource = Database.CreateDataSource(connectionString ?? TestDatabase.ConnectionString, "test");
-        await new Migrator(dataSource, NullLogger<Migrator>.Instance).MigrateAsync(CancellationToken.None);
-        return dataSource;
-    }
+    public static Task<NpgsqlDataSource> OpenAsync(string? connectionString = null) => TestDatabase.OpenAsync(connectionString);
 
     /// <summary>A new account <c>{prefix}{unique}@example.test</c> with optional aliases (given as local parts).</summary>
     public static async Task<Account> CreateAsync(NpgsqlDataSource dataSource, string prefix, long? quotaBytes = null, params string[] aliasLocalParts)
