@@ -9,6 +9,7 @@ using Groupware.Auth.Throttling;
 using Groupware.Connections;
 using Groupware.Storage.Accounts;
 using Groupware.Storage.Auth;
+using Groupware.Storage;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -140,7 +141,7 @@ public sealed partial class AuthService : IDisposable
     public bool AcceptsPasswords(ConnectionSecurity security)
     {
         ArgumentNullException.ThrowIfNull(security);
-        return security.IsProtected || security.Node.AllowPlaintextAuth;
+        return Protection.IsProtected(security) || security.Node.AllowPlaintextAuth;
     }
 
     /// <summary>
@@ -167,7 +168,7 @@ public sealed partial class AuthService : IDisposable
     private async Task<Decision> DecideAsync(AuthRequest request, ConnectionSecurity security, IPNetwork? countedNetwork,
         CancellationToken cancellationToken)
     {
-        if (!security.Node.AllowPlaintextAuth && !security.IsProtected)
+        if (!security.Node.AllowPlaintextAuth && !Protection.IsProtected(security))
         {
             // Nothing is checked, but the answer waits like a failure's from this network (never on the
             // login, which would let anyone delay the account's owner): each refusal is an audit record and
@@ -208,7 +209,7 @@ public sealed partial class AuthService : IDisposable
             return new Decision(AuthOutcome.TemporaryFailure, null);
         }
 
-        if (!security.IsProtected && security.Node.PlaintextAccounts == PlaintextAccounts.LegacyDevices
+        if (!Protection.IsProtected(security) && security.Node.PlaintextAccounts == PlaintextAccounts.LegacyDevices
             && credentials?.Account.LegacyDevice != true)
         {
             // Refused unchecked as above, and delaying the network's next answer for the same reason.
@@ -330,7 +331,7 @@ public sealed partial class AuthService : IDisposable
     private void Record(AuthRequest request, ConnectionSecurity security, IPNetwork? network, bool exempt, Decision decision)
     {
         // A password that crossed a network in clear: no TLS, not from a trusted network, not over a local socket.
-        var exposed = !security.IsProtected && !security.IsUnixSocket;
+        var exposed = !Protection.IsProtected(security) && !security.IsUnixSocket;
         var outcome = decision.AuditName;
         _audit.Record(new AuthAttempt(_time.GetUtcNow(), security.Node.NodeName, security.ListenerName, security.Protocol,
                 security.RemoteAddress, network, Printable(request.Login), decision.Account?.Id, request.Mechanism, security.IsTls, exposed, outcome),
@@ -433,7 +434,7 @@ public sealed partial class AuthService : IDisposable
     }
 
     private static bool IsDatabaseFailure(Exception e, CancellationToken cancellationToken) =>
-        !cancellationToken.IsCancellationRequested && e is NpgsqlException or SocketException or TimeoutException or IOException;
+        !cancellationToken.IsCancellationRequested && DatabaseFailure.IsUnavailable(e);
 
     /// <summary>How an attempt ended, with what the audit log and the metrics record.</summary>
     private sealed record Decision(AuthOutcome Outcome, Account? Account, bool CountsAsFailure = false)

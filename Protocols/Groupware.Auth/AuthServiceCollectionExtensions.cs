@@ -2,6 +2,7 @@ using Groupware.Auth.Audit;
 using Groupware.Auth.Passwords;
 using Groupware.Auth.Throttling;
 using Groupware.Connections;
+using Groupware.Storage;
 using Groupware.Storage.Accounts;
 using Groupware.Storage.Auth;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,7 @@ public static class AuthServiceCollectionExtensions
 
         services.TryAddSingleton(new AuthOptions());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<DatabaseOutageLog>();
         services.TryAddSingleton<AccountStore>();
         services.TryAddSingleton<AuthAttemptStore>();
         services.TryAddSingleton<AuthBlockStore>();

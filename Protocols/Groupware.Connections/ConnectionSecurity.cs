@@ -44,12 +44,6 @@ public sealed record ConnectionSecurity(
     /// <summary>True when the client connected over a unix-domain socket.</summary>
     public bool IsUnixSocket => RemoteEndPoint is UnixDomainSocketEndPoint || LocalEndPoint is UnixDomainSocketEndPoint;
 
-    /// <summary>
-    /// Whether a credential sent now would be protected: TLS, or a clear-text connection from a
-    /// network the operator listed in <c>Node:TrustedNetworks</c>.
-    /// </summary>
-    public bool IsProtected => IsTls || Node.IsTrusted(RemoteEndPoint);
-
     /// <summary>The same connection after a completed STARTTLS/STLS handshake.</summary>
     public ConnectionSecurity AfterHandshake(SslStream stream) =>
         this with { IsTls = true, TlsProtocol = stream.SslProtocol, CipherSuite = stream.NegotiatedCipherSuite };

@@ -27,6 +27,9 @@ public sealed class ListenerContext
 
     public required SessionLimits Limits { get; init; }
 
+    /// <summary>The clock of every session timer (idle, deadlines, transfer rates, waits); a fake one in tests.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>The node's instruments.</summary>
     public required GroupwareMetrics Metrics { get; init; }
 

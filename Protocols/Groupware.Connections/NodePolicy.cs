@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 
 namespace Groupware.Connections;
 
@@ -29,26 +28,4 @@ public sealed record NodePolicy(
 {
     /// <summary>A secure node with no trusted networks, for tools and tests.</summary>
     public static NodePolicy Secure(string nodeName) => new(nodeName, false, PlaintextAccounts.LegacyDevices, []);
-
-    /// <summary>
-    /// Whether a clear-text connection from <paramref name="remote"/> counts as secure. Loopback is
-    /// not trusted unless listed: unlike Dovecot, a client on the same host is not assumed to be safe.
-    /// </summary>
-    public bool IsTrusted(EndPoint? remote)
-    {
-        if (ConnectionSecurity.AddressOf(remote) is not { } address || TrustedNetworks.Count == 0)
-        {
-            return false;
-        }
-
-        foreach (var network in TrustedNetworks)
-        {
-            if (network.BaseAddress.AddressFamily == address.AddressFamily && network.Contains(address))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 }

@@ -1,4 +1,5 @@
 using Groupware.Connections;
+using Groupware.Storage;
 using Groupware.Storage.Mail;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,8 @@ namespace Groupware.Lmtp;
 /// LMTP (RFC 2033) on an <c>lmtp</c> listener: TCP on loopback or a unix socket in clear, or any
 /// address with STARTTLS (RFC 3207). Delivers into the <see cref="MailStore"/>.
 /// </summary>
-public sealed class LmtpProtocol(LmtpOptions options, MailStore store, RecipientResolver resolver, TimeProvider time, ILoggerFactory loggers)
+public sealed class LmtpProtocol(LmtpOptions options, MailStore store, RecipientResolver resolver, DatabaseOutageLog outages,
+    ILoggerFactory loggers)
     : LineProtocol
 {
     private readonly ILogger _logger = loggers.CreateLogger("Groupware.Lmtp");
@@ -28,5 +30,5 @@ public sealed class LmtpProtocol(LmtpOptions options, MailStore store, Recipient
         : "421 4.3.2 Too many connections, try again later\r\n"u8.ToArray();
 
     public override Task RunAsync(ConnectionContext connection, ListenerContext listener) =>
-        new LmtpSession(connection, listener, options, store, resolver, time, _logger).RunAsync();
+        new LmtpSession(connection, listener, options, store, resolver, outages, _logger).RunAsync();
 }

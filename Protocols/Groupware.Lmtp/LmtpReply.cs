@@ -17,7 +17,11 @@ internal sealed record LmtpReply(int Code, string? EnhancedCode, IReadOnlyList<s
 
     public bool IsPositive => Code is >= 200 and < 400;
 
-    /// <summary>The reply as sent: <c>250-first</c> ... <c>250 last</c>, each line CRLF-terminated.</summary>
+    /// <summary>
+    /// The reply as sent: <c>250-first</c> ... <c>250 last</c>, each line CRLF-terminated. Reply text is
+    /// printable ASCII (RFC 5321 §4.2: <c>textstring</c>); anything else a reply would echo from the
+    /// client (an 8-bit octet, a control character) is sent as <c>?</c>.
+    /// </summary>
     public string Render()
     {
         var text = new StringBuilder();
@@ -29,7 +33,12 @@ internal sealed record LmtpReply(int Code, string? EnhancedCode, IReadOnlyList<s
                 text.Append(EnhancedCode).Append(' ');
             }
 
-            text.Append(Lines[i]).Append("\r\n");
+            foreach (var c in Lines[i])
+            {
+                text.Append(c is >= ' ' and <= '~' ? c : '?');
+            }
+
+            text.Append("\r\n");
         }
 
         return text.ToString();

@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Net;
 using Groupware.Connections;
+using Groupware.Connections.Framing;
 using Groupware.Lmtp.Commands;
 using Groupware.Lmtp.Syntax;
+using Groupware.Storage;
 using Groupware.Storage.Mail;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
@@ -21,7 +23,7 @@ internal sealed partial class LmtpSession(
     LmtpOptions options,
     MailStore store,
     RecipientResolver resolver,
-    TimeProvider time,
+    DatabaseOutageLog outages,
     ILogger logger)
     : LineSession(connection, listener, listener.Limits, logger)
 {
@@ -33,7 +35,7 @@ internal sealed partial class LmtpSession(
 
     public RecipientResolver Resolver { get; } = resolver;
 
-    public TimeProvider Time { get; } = time;
+    public DatabaseOutageLog Outages { get; } = outages;
 
     public LmtpState State { get; set; } = LmtpState.Connected;
 
@@ -95,9 +97,10 @@ internal sealed partial class LmtpSession(
     public async ValueTask ReadDataAsync(IncomingMessage message, CancellationToken cancellationToken)
     {
         var decoder = new DataDecoder();
+        var transfer = StartTransfer();
         while (true)
         {
-            var result = await ReadInputAsync(atCommandBoundary: false, cancellationToken);
+            var result = await ReadTransferAsync(transfer, cancellationToken);
             var buffer = result.Buffer;
             long consumed = 0;
             var ended = false;
@@ -122,6 +125,7 @@ internal sealed partial class LmtpSession(
             }
 
             Input.AdvanceTo(buffer.GetPosition(consumed));
+            transfer.Received += consumed;
             if (ended)
             {
                 return;
@@ -151,7 +155,11 @@ internal sealed partial class LmtpSession(
 
     public void CountRefusal() => CountDeliveries("refused", 1);
 
-    public void LogStoreUnavailable(Exception e) => LogStoreFailed(Logger, e, ConnectionId);
+    /// <summary>Logs that the store is unavailable: one line each time, the stack once a minute per distinct error.</summary>
+    public void LogStoreUnavailable(Exception e) => Outages.Report(Logger, e, $"{ConnectionId} answered 451");
+
+    /// <summary>Logs a statement the database refused while delivering: a bug, answered 451 so the MTA keeps the message.</summary>
+    public void LogStoreRefused(Exception e) => LogStoreFailed(Logger, e, ConnectionId);
 
     public void LogSpoolFailed(Exception e) => LogSpoolFailed(Logger, ConnectionId, Options.SpoolDirectory, e.Message);
 
@@ -165,17 +173,17 @@ internal sealed partial class LmtpSession(
         return SessionStep.Continue;
     }
 
-    protected override async ValueTask<SessionStep> OnLineAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken)
+    protected override async ValueTask<SessionStep> OnCommandAsync(FramedCommand command, CancellationToken cancellationToken)
     {
-        var parsed = LmtpCommandParser.Parse(line.Span);
+        var parsed = LmtpCommandParser.Parse(command.FirstLine);
         LmtpResponse response;
         if (parsed.Entry is { } entry && (entry.AllowedIn & State) == 0)
         {
             response = entry.OutOfSequence(State);
         }
-        else if (parsed.Outcome.Command is { } command)
+        else if (parsed.Outcome.Command is { } lmtpCommand)
         {
-            response = await command.ExecuteAsync(this, cancellationToken);
+            response = await lmtpCommand.ExecuteAsync(this, cancellationToken);
         }
         else
         {
@@ -185,11 +193,14 @@ internal sealed partial class LmtpSession(
         return await RespondAsync(response, cancellationToken);
     }
 
-    protected override ValueTask<SessionStep> OnLineTooLongAsync(CancellationToken cancellationToken) =>
+    protected override ValueTask<SessionStep> OnFramingErrorAsync(FramedCommand command, CancellationToken cancellationToken) =>
         RespondAsync(LineTooLong, cancellationToken);
 
     protected override ValueTask OnIdleTimeoutAsync(CancellationToken cancellationToken) =>
         SendNowAsync(new LmtpReply(421, "4.4.2", $"{Options.HostName} Idle for too long, closing connection"), cancellationToken);
+
+    protected override ValueTask OnTooSlowAsync(CancellationToken cancellationToken) =>
+        SendNowAsync(new LmtpReply(421, "4.4.2", $"{Options.HostName} Command or data sent too slowly, closing connection"), cancellationToken);
 
     protected override ValueTask OnShutdownAsync(CancellationToken cancellationToken) =>
         SendNowAsync(new LmtpReply(421, "4.3.2", $"{Options.HostName} Service shutting down, closing connection"), cancellationToken);
@@ -211,7 +222,7 @@ internal sealed partial class LmtpSession(
             Write(reply.Render());
         }
 
-        if (response.Step == SessionStep.Close || !CommandWaiting())
+        if (response.Step == SessionStep.Close || !IsLineBuffered())
         {
             await FlushAsync(cancellationToken);
         }
@@ -219,20 +230,7 @@ internal sealed partial class LmtpSession(
         return response.Step;
     }
 
-    /// <summary>Whether a whole command line is already buffered (a pipelined group is still arriving).</summary>
-    private bool CommandWaiting()
-    {
-        if (!Input.TryRead(out var result))
-        {
-            return false;
-        }
-
-        var waiting = !result.IsCanceled && result.Buffer.PositionOf((byte)'\n') is not null;
-        Input.AdvanceTo(result.Buffer.Start);
-        return waiting;
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{ConnectionId} the mail store is unavailable; answered 451")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "{ConnectionId} the mail store refused a delivery; answered 451")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception, string connectionId);
 
     [LoggerMessage(Level = LogLevel.Warning,

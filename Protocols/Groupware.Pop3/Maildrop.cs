@@ -40,7 +40,7 @@ internal sealed class Maildrop(IReadOnlyList<MaildropMessage> messages)
     public MessageLookup Find(string argument, out int number, out MaildropMessage? message)
     {
         message = null;
-        if (!Pop3Command.TryParseNumber(argument, out number))
+        if (!Syntax.MessageNumber.TryParse(argument, out number))
         {
             return MessageLookup.NotANumber;
         }

@@ -1,49 +1,37 @@
 using System.Buffers;
 using System.Globalization;
 using Groupware.Auth;
+using Groupware.Auth.Sasl;
 using Groupware.Connections;
+using Groupware.Connections.Framing;
+using Groupware.Pop3.Syntax;
+using Groupware.Storage;
 using Groupware.Storage.Accounts;
 using Groupware.Storage.Mail;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace Groupware.Pop3;
 
-/// <summary>The POP3 session states of RFC 1939 §3 (UPDATE is the moment QUIT commits, not a state one waits in).</summary>
-internal enum Pop3State
-{
-    Authorization,
-    Transaction,
-}
-
 /// <summary>
-/// One POP3 connection: greets, reads command lines, looks each keyword up in
-/// <see cref="Pop3Commands"/> and runs it. Holds the session's state: the USER name given, the
-/// logged-in account, its maildrop snapshot and the maildrop lock.
+/// One POP3 connection: the session state (the USER name given, the logged-in account, its maildrop
+/// snapshot and lock) and the I/O loop. Each command line is parsed (<see cref="Pop3CommandParser"/>),
+/// checked against the states of the <see cref="CommandTable"/>, run, and its response sent.
 /// </summary>
 internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionContext connection, ListenerContext listener, ILogger logger)
     : LineSession(connection, listener, listener.Limits, logger)
 {
+    /// <summary>The answer to USER or AUTH where no password would be accepted now (a secure node before TLS): RFC 2595 §4, RFC 3206 [AUTH].</summary>
+    public const string RefusedBeforeTls = "-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections; use STLS first.";
+
     /// <summary>
     /// Octets of a RETR/TOP response buffered before a flush: each flush is a TLS record and a
     /// system call, so a small message goes out in one; a large one streams in 64 KiB steps.
     /// </summary>
     private const int FlushThreshold = 64 * 1024;
 
-    /// <summary>Messages read ahead at most per query (<see cref="OpenAsync"/>).</summary>
-    private const int ReadAheadMessages = 16;
-
-    /// <summary>Largest message read ahead; larger ones stream chunk by chunk.</summary>
-    private const int ReadAheadMessageSize = 64 * 1024;
-
-    /// <summary>Octets a session holds read ahead at most, so that thousands of sessions stay cheap.</summary>
-    private const int ReadAheadBytes = 256 * 1024;
-
-    /// <summary>Whole small messages fetched ahead of their RETR, by UID.</summary>
-    private readonly Dictionary<long, byte[]> _readAhead = [];
-
-    private readonly long _loginDeadline = Environment.TickCount64 + (long)protocol.Options.LoginTimeout.TotalMilliseconds;
+    private readonly long _connectedAt = listener.Time.GetTimestamp();
+    private MessageReadAhead? _readAhead;
     private int _authFailures;
     private IAsyncDisposable? _maildropLock;
 
@@ -51,6 +39,9 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
 
     /// <summary>The name given by USER, kept until PASS (and forgotten at STLS).</summary>
     public string? PendingUser { get; set; }
+
+    /// <summary>A SASL exchange refused before TLS, whose response a client may still send on the next line.</summary>
+    public LateSaslResponses? LateSasl { get; set; }
 
     public Account? Account { get; private set; }
 
@@ -60,97 +51,83 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
 
     public MailStore Store => protocol.Store;
 
+    /// <summary>How AUTH's challenges and responses travel on POP3 (RFC 5034 §4).</summary>
+    public ISaslWire SaslWire => new Pop3SaslWire(this);
+
     /// <summary>Whether STLS is offered now: a certificate, no TLS yet, still AUTHORIZATION (RFC 2595 §4).</summary>
     public bool CanStartTls => !Security.IsTls && Listener.Certificates is not null && State == Pop3State.Authorization;
 
     protected override async ValueTask<SessionStep> GreetAsync(CancellationToken cancellationToken)
     {
         // A neutral greeting: clients switch to quirk modes when they recognise a server (DESIGN.md).
-        await ReplyAsync("+OK POP3 server ready.", cancellationToken);
+        await WriteLineAsync("+OK POP3 server ready.", cancellationToken);
         return SessionStep.Continue;
     }
 
-    protected override async ValueTask<SessionStep> OnLineAsync(ReadOnlyMemory<byte> line, CancellationToken cancellationToken)
+    protected override async ValueTask<SessionStep> OnCommandAsync(FramedCommand command, CancellationToken cancellationToken)
     {
-        if (!Pop3Command.TryParse(line.Span, out var command) && !Pop3Command.TryParseUndecodablePass(line.Span, out command))
+        var line = command.FirstLine;
+        var late = LateSasl;
+        LateSasl = null;
+        var parsed = Pop3CommandParser.Parse(line);
+        Pop3Response response;
+        if (parsed.Entry is null && late is not null && late.TryTake(line, out var credentials))
         {
-            await ReplyAsync("-ERR Unknown command.", cancellationToken);
-            return SessionStep.Continue;
+            // A SASL response sent after the refusal: a password in clear if the mechanism now has one.
+            LateSasl = credentials is null ? late : null;
+            response = credentials is null ? RefusedBeforeTls : await LogInAsync(credentials, cancellationToken);
+        }
+        else if (parsed.Entry is { } entry && (entry.AllowedIn & State) == 0)
+        {
+            response = State == Pop3State.Authorization
+                ? $"-ERR {entry.Keyword} is only valid after logging in."
+                : $"-ERR {entry.Keyword} is not valid after logging in.";
+        }
+        else if (parsed.Outcome.Command is { } parsedCommand)
+        {
+            response = State == Pop3State.Transaction && MaildropLost() is { } lost ? lost : await parsedCommand.ExecuteAsync(this, cancellationToken);
+        }
+        else
+        {
+            response = parsed.Outcome.Error!;
         }
 
-        if (!Pop3Commands.Table.TryGetValue(command.Keyword, out var entry))
-        {
-            await ReplyAsync($"-ERR Unknown command: {command.Keyword}", cancellationToken);
-            return SessionStep.Continue;
-        }
-
-        if (!entry.States.Contains(State))
-        {
-            await ReplyAsync(State == Pop3State.Authorization
-                ? $"-ERR {command.Keyword} is only valid after logging in."
-                : $"-ERR {command.Keyword} is not valid after logging in.", cancellationToken);
-            return SessionStep.Continue;
-        }
-
-        return await entry.Command.ExecuteAsync(this, command, cancellationToken);
+        return await SendAsync(response, cancellationToken);
     }
 
-    protected override async ValueTask<SessionStep> OnLineTooLongAsync(CancellationToken cancellationToken)
+    protected override async ValueTask<SessionStep> OnFramingErrorAsync(FramedCommand command, CancellationToken cancellationToken)
     {
-        await ReplyAsync("-ERR Input line too long.", cancellationToken);
+        await WriteLineAsync("-ERR Input line too long.", cancellationToken);
         return SessionStep.Continue;
     }
 
     /// <summary>Before login, the idle timeout shrinks to what is left of <see cref="Pop3Options.LoginTimeout"/>.</summary>
     protected override TimeSpan ReadTimeout => State == Pop3State.Authorization
-        ? TimeSpan.FromMilliseconds(Math.Clamp(_loginDeadline - Environment.TickCount64, 0, (long)Limits.IdleTimeout.TotalMilliseconds))
+        ? Clamp(protocol.Options.LoginTimeout - Time.GetElapsedTime(_connectedAt), Limits.IdleTimeout)
         : Limits.IdleTimeout;
 
     // RFC 1939 §3: when the autologout timer expires the server closes the connection without a
     // response and without entering UPDATE: nothing marked for deletion is removed. A client that
     // never logged in is told why.
     protected override ValueTask OnIdleTimeoutAsync(CancellationToken cancellationToken) =>
-        State == Pop3State.Authorization && Environment.TickCount64 >= _loginDeadline
-            ? ReplyAsync($"-ERR [SYS/TEMP] No login within {protocol.Options.LoginTimeout.TotalSeconds:0} seconds; disconnecting.", cancellationToken)
+        State == Pop3State.Authorization && Time.GetElapsedTime(_connectedAt) >= protocol.Options.LoginTimeout
+            ? WriteLineAsync($"-ERR [SYS/TEMP] No login within {protocol.Options.LoginTimeout.TotalSeconds:0} seconds; disconnecting.", cancellationToken)
             : ValueTask.CompletedTask;
 
-    protected override ValueTask OnShutdownAsync(CancellationToken cancellationToken) =>
-        ReplyAsync("-ERR [SYS/TEMP] Server shutting down.", cancellationToken);
+    protected override ValueTask OnTooSlowAsync(CancellationToken cancellationToken) =>
+        WriteLineAsync("-ERR [SYS/TEMP] Command sent too slowly; disconnecting.", cancellationToken);
 
-    protected override async ValueTask OnClosedAsync()
-    {
-        if (_maildropLock is not null)
-        {
-            await _maildropLock.DisposeAsync();
-            _maildropLock = null;
-        }
-    }
+    protected override ValueTask OnShutdownAsync(CancellationToken cancellationToken) =>
+        WriteLineAsync("-ERR [SYS/TEMP] Server shutting down.", cancellationToken);
+
+    protected override ValueTask OnClosedAsync() => ReleaseMaildropAsync();
 
     // RFC 2595 §4 / DESIGN.md: nothing learnt before the handshake survives it.
-    protected override void OnTlsStarted() => PendingUser = null;
-
-    /// <summary>
-    /// The answer to USER or AUTH where no password would be accepted now (a secure node before TLS):
-    /// given before any password is sent (RFC 2595 §4, RFC 3206 [AUTH]).
-    /// </summary>
-    public ValueTask RefuseBeforeTlsAsync(CancellationToken cancellationToken) =>
-        ReplyAsync("-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections; use STLS first.", cancellationToken);
-
-    /// <summary>Writes one response line and flushes.</summary>
-    public ValueTask ReplyAsync(string line, CancellationToken cancellationToken) => WriteLineAsync(line, cancellationToken);
-
-    /// <summary>Appends one line of a multi-line response without flushing.</summary>
-    public void AppendLine(string line)
+    protected override void OnTlsStarted()
     {
-        Write(line);
-        Write("\r\n"u8);
+        PendingUser = null;
+        LateSasl = null;
     }
-
-    public ValueTask FlushResponseAsync(CancellationToken cancellationToken) => FlushAsync(cancellationToken);
-
-    /// <summary>Reads one SASL continuation line (RFC 5034 §4).</summary>
-    public ValueTask<(LineStatus Status, ReadOnlyMemory<byte> Line)> ReadContinuationAsync(CancellationToken cancellationToken) =>
-        ReadLineAsync(cancellationToken);
 
     /// <summary>STLS: answers and upgrades; the session ends if the upgrade does not complete.</summary>
     public async ValueTask<SessionStep> UpgradeAsync(CancellationToken cancellationToken) =>
@@ -163,36 +140,28 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
     /// and answers with the RFC 3206 response code that fits the outcome. On success the maildrop
     /// is locked (RFC 1939 §4: exclusive access) and its snapshot taken.
     /// </summary>
-    public async ValueTask<SessionStep> LogInAsync(AuthRequest request, CancellationToken cancellationToken)
+    public async ValueTask<Pop3Response> LogInAsync(AuthRequest request, CancellationToken cancellationToken)
     {
         var result = await Auth.AuthenticateAsync(request, Security, cancellationToken);
-        switch (result.Outcome)
+        if (result.Outcome == AuthOutcome.Success)
         {
-            case AuthOutcome.Success:
-                return await EnterTransactionAsync(result.Account!, cancellationToken);
-            case AuthOutcome.PlaintextRefused:
-                await ReplyAsync("-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections. " +
-                    "Your password was sent without encryption and may have been exposed; change it.", cancellationToken);
-                break;
-            case AuthOutcome.NotAllowedOnThisNode:
-                await ReplyAsync("-ERR [AUTH] This account may not log in without TLS on this server; use STLS or port 995.", cancellationToken);
-                break;
-            case AuthOutcome.Throttled:
-                await ReplyAsync("-ERR [SYS/TEMP] Too many failed logins; try again later.", cancellationToken);
-                break;
-            case AuthOutcome.TemporaryFailure:
-                await ReplyAsync("-ERR [SYS/TEMP] Temporary authentication failure; try again later.", cancellationToken);
-                break;
-            default:
-                // Wrong password, unknown login and disabled account look the same (issue #3).
-                await ReplyAsync("-ERR [AUTH] Authentication failed.", cancellationToken);
-                break;
+            return await EnterTransactionAsync(result.Account!, cancellationToken);
         }
 
+        var answer = result.Outcome switch
+        {
+            AuthOutcome.PlaintextRefused => "-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections. " +
+                "Your password was sent without encryption and may have been exposed; change it.",
+            AuthOutcome.NotAllowedOnThisNode => "-ERR [AUTH] This account may not log in without TLS on this server; use STLS or port 995.",
+            AuthOutcome.Throttled => "-ERR [SYS/TEMP] Too many failed logins; try again later.",
+            AuthOutcome.TemporaryFailure => "-ERR [SYS/TEMP] Temporary authentication failure; try again later.",
+            // Wrong password, unknown login and disabled account look the same (issue #3).
+            _ => "-ERR [AUTH] Authentication failed.",
+        };
+
         // A temporary failure is the server's, not the client's; every other outcome counts.
-        return result.Outcome != AuthOutcome.TemporaryFailure && ++_authFailures >= protocol.Options.MaxAuthFailures
-            ? SessionStep.Close
-            : SessionStep.Continue;
+        var close = result.Outcome != AuthOutcome.TemporaryFailure && ++_authFailures >= protocol.Options.MaxAuthFailures;
+        return new Pop3Response(answer, Step: close ? SessionStep.Close : SessionStep.Continue);
     }
 
     /// <summary>The UPDATE state (RFC 1939 §6): removes the marked messages in one transaction.</summary>
@@ -213,36 +182,86 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
 
             return true;
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        catch (Exception e) when (DatabaseFailure.IsUnavailable(e))
         {
-            LogUpdateFailed(Logger, e, ConnectionId, Account!.Login);
+            protocol.Outages.Report(Logger, e, $"{ConnectionId} removing the deleted messages of {Account!.Login} (they stay)");
             return false;
         }
     }
 
+    /// <summary>Releases the maildrop (at QUIT before the answer, and when the session ends however it ends).</summary>
+    public async ValueTask ReleaseMaildropAsync()
+    {
+        if (_maildropLock is { } held)
+        {
+            _maildropLock = null;
+            await held.DisposeAsync();
+        }
+    }
+
+    /// <summary>Null while the session still holds its maildrop; otherwise the answer that ends it.</summary>
+    private Pop3Response? MaildropLost() => _maildropLock is null
+        ? new Pop3Response("-ERR [SYS/TEMP] The mailbox lock was lost; log in again.", Step: SessionStep.Close)
+        : null;
+
+    private async ValueTask<SessionStep> SendAsync(Pop3Response response, CancellationToken cancellationToken)
+    {
+        if (response.IsEmpty)
+        {
+            return response.Step;
+        }
+
+        if (response.Message is { } transfer)
+        {
+            await SendMessageAsync(response.StatusLine, transfer, cancellationToken);
+            return response.Step;
+        }
+
+        AppendLine(response.StatusLine);
+        if (response.Lines is { } lines)
+        {
+            foreach (var line in lines)
+            {
+                AppendLine(line);
+            }
+
+            AppendLine(".");
+        }
+
+        await FlushAsync(cancellationToken);
+        return response.Step;
+    }
+
+    private void AppendLine(string line)
+    {
+        Write(line);
+        Write("\r\n"u8);
+    }
+
     /// <summary>
-    /// Sends message <paramref name="number"/> as a multi-line response (RETR, or TOP with
-    /// <paramref name="bodyLines"/>), streamed from the store and dot-stuffed on the way (RFC 1939 §3).
+    /// Sends a message as a multi-line response (RETR, or TOP with its body lines), streamed from the
+    /// store and dot-stuffed on the way (RFC 1939 §3).
     /// </summary>
-    public async ValueTask SendMessageAsync(string firstLine, int number, MaildropMessage message, int? bodyLines,
-        CancellationToken cancellationToken)
+    private async ValueTask SendMessageAsync(string firstLine, MessageTransfer transfer, CancellationToken cancellationToken)
     {
         Stream opened;
         try
         {
-            opened = await OpenAsync(number, message, cancellationToken);
+            opened = await (_readAhead ??= new MessageReadAhead(Store, Account!.Id)).OpenAsync(Maildrop, transfer.Number, transfer.Message,
+                cancellationToken);
         }
         catch (MessageNotFoundException)
         {
             // The snapshot keeps the numbering (RFC 1939 §5), not the messages: another client removed
             // this one. Nothing of the response is written yet, so the answer can still be -ERR.
-            await ReplyAsync(string.Create(CultureInfo.InvariantCulture, $"-ERR Message {number} is no longer in the mailbox."), cancellationToken);
+            await WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"-ERR Message {transfer.Number} is no longer in the mailbox."),
+                cancellationToken);
             return;
         }
 
         await using var content = opened;
         AppendLine(firstLine);
-        var stuffer = new DotStuffer(bodyLines);
+        var stuffer = new DotStuffer(transfer.BodyLines);
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
@@ -270,85 +289,41 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
         await FlushAsync(cancellationToken);
     }
 
-    /// <summary>
-    /// The message's content: from the read-ahead when an earlier RETR fetched it, else from the
-    /// store. A small message pulls the small ones after it into the read-ahead in the same query,
-    /// since clients (fetchmail, printers, "download all") fetch a maildrop in order: one database
-    /// round trip serves several RETRs instead of one each.
-    /// </summary>
-    private async ValueTask<Stream> OpenAsync(int number, MaildropMessage message, CancellationToken cancellationToken)
-    {
-        if (_readAhead.Remove(message.Uid, out var held))
-        {
-            return new MemoryStream(held, writable: false);
-        }
-
-        if (message.Size <= ReadAheadMessageSize)
-        {
-            var batch = new List<long>();
-            long bytes = 0;
-            foreach (var (_, next) in Maildrop.LiveFrom(number))
-            {
-                if (batch.Count == ReadAheadMessages || next.Size > ReadAheadMessageSize || next.MailboxId != message.MailboxId
-                    || bytes + next.Size > ReadAheadBytes)
-                {
-                    break;
-                }
-
-                batch.Add(next.Uid);
-                bytes += next.Size;
-            }
-
-            if (batch.Count > 1)
-            {
-                _readAhead.Clear();
-                foreach (var (uid, content) in await Store.ReadSmallMessagesAsync(Account!.Id, message.MailboxId, batch, cancellationToken))
-                {
-                    _readAhead[uid] = content;
-                }
-
-                if (_readAhead.Remove(message.Uid, out held))
-                {
-                    return new MemoryStream(held, writable: false);
-                }
-            }
-        }
-
-        return await Store.OpenMessageAsync(Account!.Id, message.MailboxId, message.Uid, cancellationToken);
-    }
-
-    private async ValueTask<SessionStep> EnterTransactionAsync(Account account, CancellationToken cancellationToken)
+    private async ValueTask<Pop3Response> EnterTransactionAsync(Account account, CancellationToken cancellationToken)
     {
         try
         {
             var held = await Store.TryLockMaildropAsync(account.Id, cancellationToken);
             if (held is null)
             {
-                await ReplyAsync("-ERR [IN-USE] Mailbox is locked by another POP3 session.", cancellationToken);
-                return SessionStep.Continue;
+                return "-ERR [IN-USE] Mailbox is locked by another POP3 session.";
             }
 
             _maildropLock = held;
             Maildrop = new Maildrop(await Store.ListMaildropAsync(account.Id, cancellationToken));
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        catch (Exception e) when (DatabaseFailure.IsUnavailable(e))
         {
-            LogMaildropFailed(Logger, e, ConnectionId, account.Login);
-            await OnClosedAsync();
-            await ReplyAsync("-ERR [SYS/TEMP] The mailbox cannot be opened now; try again later.", cancellationToken);
-            return SessionStep.Continue;
+            protocol.Outages.Report(Logger, e, $"{ConnectionId} opening the maildrop of {account.Login}");
+            await ReleaseMaildropAsync();
+            return "-ERR [SYS/TEMP] The mailbox cannot be opened now; try again later.";
         }
 
         Account = account;
         PendingUser = null;
         State = Pop3State.Transaction;
-        await ReplyAsync("+OK Logged in.", cancellationToken);
-        return SessionStep.Continue;
+        return "+OK Logged in.";
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{ConnectionId} could not open the maildrop of {Login}")]
-    private static partial void LogMaildropFailed(ILogger logger, Exception exception, string connectionId, string login);
+    private static TimeSpan Clamp(TimeSpan value, TimeSpan max) => value < TimeSpan.Zero ? TimeSpan.Zero : value > max ? max : value;
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "{ConnectionId} could not remove the deleted messages of {Login}; they stay")]
-    private static partial void LogUpdateFailed(ILogger logger, Exception exception, string connectionId, string login);
+    /// <summary>POP3's SASL wire (RFC 5034 §4): <c>+ base64</c> challenges, one response per line.</summary>
+    private sealed class Pop3SaslWire(Pop3Session session) : ISaslWire
+    {
+        public ValueTask SendChallengeAsync(string base64, CancellationToken cancellationToken) =>
+            session.WriteLineAsync("+ " + base64, cancellationToken);
+
+        public ValueTask<(LineStatus Status, byte[] Line)> ReadResponseAsync(CancellationToken cancellationToken) =>
+            session.ReadLineAsync(cancellationToken);
+    }
 }

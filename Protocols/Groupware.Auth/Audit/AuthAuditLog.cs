@@ -2,6 +2,7 @@ using System.Net;
 using System.Threading.Channels;
 using Groupware.Auth.Throttling;
 using Groupware.Storage.Auth;
+using Groupware.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -148,7 +149,7 @@ internal sealed partial class AuthAuditLog : IHostedService, IDisposable
             catch (Exception e)
             {
                 // The writer must outlive any failure: an error it does not expect loses this batch, not the log.
-                if (e is not (NpgsqlException or TimeoutException or System.IO.IOException) || e is PostgresException
+                if (!DatabaseFailure.IsUnavailable(e)
                     || _stopping.IsCancellationRequested)
                 {
                     // A statement the database refuses will be refused again; at shutdown there is no time to wait.
@@ -213,7 +214,7 @@ internal sealed partial class AuthAuditLog : IHostedService, IDisposable
 
                     await _blocks.DeleteExpiredAsync(now, cancellationToken);
                 }
-                catch (Exception e) when (e is NpgsqlException or TimeoutException)
+                catch (Exception e) when (DatabaseFailure.IsUnavailable(e))
                 {
                     LogRetentionFailed(_logger, e.Message);
                 }

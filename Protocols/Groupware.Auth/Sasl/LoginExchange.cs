@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Unicode;
 
 namespace Groupware.Auth.Sasl;
 
@@ -54,7 +53,10 @@ internal sealed class LoginExchange : SaslExchange
         }
     }
 
-    /// <summary>Null when <paramref name="value"/> is a usable non-empty UTF-8 string without NUL; otherwise why not.</summary>
+    /// <summary>
+    /// Null when <paramref name="value"/> is non-empty text without NUL; otherwise why not. Octets that are not
+    /// UTF-8 are read as U+FFFD, as PLAIN's are: the auth module records such a password without checking it.
+    /// </summary>
     private static SaslStep.Malformed? Text(ReadOnlySpan<byte> value, string what)
     {
         if (value.IsEmpty)
@@ -62,11 +64,6 @@ internal sealed class LoginExchange : SaslExchange
             return new SaslStep.Malformed($"the {what} is empty");
         }
 
-        if (!Utf8.IsValid(value) || value.IndexOf((byte)0) >= 0)
-        {
-            return new SaslStep.Malformed($"the {what} is not UTF-8 text");
-        }
-
-        return null;
+        return value.IndexOf((byte)0) >= 0 ? new SaslStep.Malformed($"the {what} holds a NUL octet") : null;
     }
 }

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Unicode;
 
 namespace Groupware.Auth.Sasl;
 
@@ -35,14 +34,13 @@ internal sealed class PlainExchange : SaslExchange
         return Parse(clientResponse);
     }
 
-    /// <summary>Parses <c>message = [authzid] UTF8NUL authcid UTF8NUL passwd</c> (RFC 4616 §2).</summary>
+    /// <summary>
+    /// Parses <c>message = [authzid] UTF8NUL authcid UTF8NUL passwd</c> (RFC 4616 §2). Octets that are
+    /// not UTF-8 (a device sending ISO-8859-1) are read as U+FFFD: such a password is still a password
+    /// sent, so it goes to the auth module, which never checks it but records it when it came in clear.
+    /// </summary>
     internal static SaslStep Parse(ReadOnlySpan<byte> message)
     {
-        if (!Utf8.IsValid(message))
-        {
-            return new SaslStep.Malformed("the message is not UTF-8");
-        }
-
         var first = message.IndexOf((byte)0);
         if (first < 0)
         {

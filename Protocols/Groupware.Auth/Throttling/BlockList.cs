@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Groupware.Storage.Auth;
+using Groupware.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -36,7 +37,7 @@ internal sealed partial class BlockList(AuthBlockStore store, AuthOptions option
         {
             await ReloadAsync(cancellationToken);
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        catch (Exception e) when (DatabaseFailure.IsUnavailable(e))
         {
             LogReloadFailed(logger, e.Message);
         }
@@ -57,7 +58,7 @@ internal sealed partial class BlockList(AuthBlockStore store, AuthOptions option
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or System.IO.IOException)
+            catch (Exception e) when (DatabaseFailure.IsUnavailable(e))
             {
                 LogListenFailed(logger, e.Message, retry.TotalSeconds);
                 try

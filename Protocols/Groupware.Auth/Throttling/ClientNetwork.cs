@@ -35,5 +35,5 @@ internal static class ClientNetwork
     /// the next attempt on the same account.
     /// </summary>
     public static bool IsExempt(ConnectionSecurity security) =>
-        security.RemoteAddress is not { } address || IPAddress.IsLoopback(address) || security.Node.IsTrusted(security.RemoteEndPoint);
+        security.RemoteAddress is not { } address || IPAddress.IsLoopback(address) || Protection.IsTrusted(security.Node, security.RemoteEndPoint);
 }

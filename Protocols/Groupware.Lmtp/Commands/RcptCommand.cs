@@ -1,5 +1,5 @@
-using System.Data.Common;
 using System.Globalization;
+using Groupware.Storage;
 using Groupware.Storage.Mail;
 
 namespace Groupware.Lmtp.Commands;
@@ -43,7 +43,7 @@ internal sealed record RcptCommand(string Address) : LmtpCommand
         {
             lookup = await session.Resolver.ResolveAsync(Address, cancellationToken);
         }
-        catch (DbException e)
+        catch (Exception e) when (DatabaseFailure.IsUnavailable(e))
         {
             session.LogStoreUnavailable(e);
             return LmtpReply.TemporaryFailure($"<{Address}> Temporary failure, try again later");

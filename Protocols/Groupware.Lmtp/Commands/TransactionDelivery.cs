@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using Groupware.Storage;
 using Groupware.Storage.Mail;
 
 namespace Groupware.Lmtp.Commands;
@@ -59,10 +60,19 @@ internal static class TransactionDelivery
         {
             results = await session.Store.DeliverAsync(message, deliveries, session.Time.GetUtcNow(), cancellationToken);
         }
-        catch (Exception e) when (e is DbException or IOException)
+        catch (Exception e) when (DatabaseFailure.IsUnavailable(e) || e is DbException)
         {
-            // An IOException here is the spool failing to read back: nothing was committed either.
-            session.LogStoreUnavailable(e);
+            // Nothing was committed: the MTA keeps the message and retries. An IOException here is the
+            // database connection or the spool failing to read back; a statement refused is a bug.
+            if (DatabaseFailure.IsUnavailable(e))
+            {
+                session.LogStoreUnavailable(e);
+            }
+            else
+            {
+                session.LogStoreRefused(e);
+            }
+
             session.CountDeliveries("tempfail", recipients.Count);
             return recipients.Select(r => LmtpReply.TemporaryFailure($"<{r.Address}> Temporary failure, try again later")).ToArray();
         }

@@ -79,35 +79,61 @@ internal static class MailPath
         return true;
     }
 
-    /// <summary>local@domain with a non-empty local part and domain, and no blanks or controls outside quotes.</summary>
-    private static bool IsMailbox(string value)
+    /// <summary>
+    /// <c>Mailbox = Local-part "@" ( Domain / address-literal )</c> of RFC 5321 §4.1.2, in ASCII (SMTPUTF8 is
+    /// not offered): a dot-string or a quoted string, then a domain of letter-digit-hyphen labels or
+    /// a bracketed literal. <c>a@@example.test</c>, blanks, controls and 8-bit octets are not mailboxes.
+    /// </summary>
+    internal static bool IsMailbox(string value)
     {
         var at = value.LastIndexOf('@');
-        if (at <= 0 || at == value.Length - 1)
+        if (at <= 0 || at == value.Length - 1 || value.Any(c => c > '~'))
         {
             return false;
         }
 
-        var quoted = false;
-        for (var i = 0; i < value.Length; i++)
-        {
-            var c = value[i];
-            if (char.IsControl(c))
-            {
-                return false;
-            }
+        var local = value[..at];
+        var domain = value[(at + 1)..];
+        return (local[0] == '"' ? IsQuotedString(local) : IsDotString(local)) && (IsDomain(domain) || IsAddressLiteral(domain));
+    }
 
-            if (c == '"')
+    /// <summary><c>Dot-string = Atom *("." Atom)</c>, atoms of atext (RFC 5322 §3.2.3).</summary>
+    private static bool IsDotString(string text) =>
+        text.Split('.').All(atom => atom.Length > 0 && atom.All(c => char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c)));
+
+    /// <summary><c>Quoted-string = DQUOTE *(qtextSMTP / quoted-pairSMTP) DQUOTE</c> (RFC 5321 §4.1.2).</summary>
+    private static bool IsQuotedString(string text)
+    {
+        if (text.Length < 2 || text[^1] != '"')
+        {
+            return false;
+        }
+
+        for (var i = 1; i < text.Length - 1; i++)
+        {
+            var c = text[i];
+            if (c == '\\')
             {
-                quoted = !quoted;
+                if (++i >= text.Length - 1 || text[i] is < ' ' or > '~')
+                {
+                    return false;
+                }
             }
-            else if (!quoted && (c == ' ' || c == '<' || c == '>'))
+            else if (c is < ' ' or > '~' or '"')
             {
                 return false;
             }
         }
 
-        var domain = value[(at + 1)..];
-        return !domain.Contains('"', StringComparison.Ordinal) && !domain.Contains('@', StringComparison.Ordinal);
+        return true;
     }
+
+    /// <summary><c>Domain = sub-domain *("." sub-domain)</c>, each a letter-digit-hyphen label not starting or ending with a hyphen.</summary>
+    private static bool IsDomain(string text) =>
+        text.Split('.').All(label => label.Length is > 0 and <= 63 && label[0] != '-' && label[^1] != '-'
+            && label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'));
+
+    /// <summary><c>address-literal = "[" ... "]"</c>: printable ASCII other than brackets and backslash inside.</summary>
+    private static bool IsAddressLiteral(string text) =>
+        text.Length > 2 && text[0] == '[' && text[^1] == ']' && text[1..^1].All(c => c is > ' ' and <= '~' and not '[' and not ']' and not '\\');
 }

@@ -1,5 +1,3 @@
-using Groupware.Connections;
-
 namespace Groupware.Pop3.Commands;
 
 /// <summary>
@@ -7,40 +5,31 @@ namespace Groupware.Pop3.Commands;
 /// node that means STLS, no USER and SASL without mechanisms (RFC 2595 §4, DESIGN.md): a client
 /// that follows the list never sends a password in clear.
 /// </summary>
-internal sealed class CapaCommand : IPop3Command
+internal sealed record CapaCommand : Pop3Command
 {
-    public async ValueTask<SessionStep> ExecuteAsync(Pop3Session session, Pop3Command command, CancellationToken cancellationToken)
-    {
-        if (command.Arguments.Length > 0)
-        {
-            await session.ReplyAsync("-ERR CAPA takes no arguments.", cancellationToken);
-            return SessionStep.Continue;
-        }
+    private static readonly CapaCommand Instance = new();
 
-        session.AppendLine("+OK Capability list follows");
-        session.AppendLine("TOP");
-        session.AppendLine("UIDL");
-        session.AppendLine("RESP-CODES");
-        session.AppendLine("AUTH-RESP-CODE");
-        session.AppendLine("PIPELINING");
+    public static ParseResult Parse(string arguments) => arguments.Length > 0 ? "-ERR CAPA takes no arguments." : Instance;
+
+    public override ValueTask<Pop3Response> ExecuteAsync(Pop3Session session, CancellationToken cancellationToken)
+    {
+        List<string> lines = ["TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING"];
         if (session.State == Pop3State.Authorization)
         {
             if (session.Auth.AcceptsPasswords(session.Security))
             {
-                session.AppendLine("USER");
+                lines.Add("USER");
             }
 
             var mechanisms = session.Auth.SaslMechanisms(session.Security);
-            session.AppendLine(mechanisms.Count == 0 ? "SASL" : "SASL " + string.Join(' ', mechanisms));
+            lines.Add(mechanisms.Count == 0 ? "SASL" : "SASL " + string.Join(' ', mechanisms));
             if (session.CanStartTls)
             {
-                session.AppendLine("STLS");
+                lines.Add("STLS");
             }
         }
 
-        session.AppendLine("IMPLEMENTATION groupware");
-        session.AppendLine(".");
-        await session.FlushResponseAsync(cancellationToken);
-        return SessionStep.Continue;
+        lines.Add("IMPLEMENTATION groupware");
+        return ValueTask.FromResult(new Pop3Response("+OK Capability list follows", lines));
     }
 }

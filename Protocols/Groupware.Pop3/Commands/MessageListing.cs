@@ -1,5 +1,4 @@
 using System.Globalization;
-using Groupware.Connections;
 using Groupware.Storage.Mail;
 
 namespace Groupware.Pop3.Commands;
@@ -10,31 +9,15 @@ namespace Groupware.Pop3.Commands;
 /// </summary>
 internal static class MessageListing
 {
-    public static async ValueTask<SessionStep> AnswerAsync(Pop3Session session, Pop3Command command, string syntax, string listingHeader,
-        Func<MaildropMessage, string> value, CancellationToken cancellationToken)
+    public static Pop3Response Answer(Pop3Session session, string? argument, string listingHeader, Func<MaildropMessage, string> value)
     {
-        var words = command.Words;
-        if (words.Length > 1)
+        if (argument is not null)
         {
-            await session.ReplyAsync($"-ERR Syntax: {syntax}", cancellationToken);
-            return SessionStep.Continue;
+            var error = MessageArgument.Resolve(session, argument, out var number, out var message);
+            return error ?? string.Create(CultureInfo.InvariantCulture, $"+OK {number} {value(message!)}");
         }
 
-        if (words.Length == 1)
-        {
-            var error = MessageArgument.Resolve(session, words[0], out var number, out var message);
-            await session.ReplyAsync(error ?? string.Create(CultureInfo.InvariantCulture, $"+OK {number} {value(message!)}"), cancellationToken);
-            return SessionStep.Continue;
-        }
-
-        session.AppendLine(listingHeader);
-        foreach (var (number, message) in session.Maildrop.Live)
-        {
-            session.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{number} {value(message)}"));
-        }
-
-        session.AppendLine(".");
-        await session.FlushResponseAsync(cancellationToken);
-        return SessionStep.Continue;
+        var lines = session.Maildrop.Live.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Number} {value(e.Message)}")).ToList();
+        return new Pop3Response(listingHeader, lines);
     }
 }

@@ -1,13 +1,12 @@
-using Groupware.Connections;
-
 namespace Groupware.Pop3.Commands;
 
 /// <summary>NOOP (RFC 1939 §5).</summary>
-internal sealed class NoopCommand : IPop3Command
+internal sealed record NoopCommand : Pop3Command
 {
-    public async ValueTask<SessionStep> ExecuteAsync(Pop3Session session, Pop3Command command, CancellationToken cancellationToken)
-    {
-        await session.ReplyAsync("+OK", cancellationToken);
-        return SessionStep.Continue;
-    }
+    private static readonly NoopCommand Instance = new();
+
+    public static ParseResult Parse(string arguments) => Instance;
+
+    public override ValueTask<Pop3Response> ExecuteAsync(Pop3Session session, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<Pop3Response>("+OK");
 }

@@ -1,5 +1,4 @@
 using Groupware.Auth;
-using Groupware.Connections;
 
 namespace Groupware.Pop3.Commands;
 
@@ -8,17 +7,21 @@ namespace Groupware.Pop3.Commands;
 /// connection, the credential goes to the auth module, which decides and records (a password sent
 /// in clear to a secure node is refused unchecked and recorded as exposed).
 /// </summary>
-internal sealed class PassCommand : IPop3Command
+internal sealed record PassCommand(string Password) : Pop3Command
 {
-    public async ValueTask<SessionStep> ExecuteAsync(Pop3Session session, Pop3Command command, CancellationToken cancellationToken)
+    public static ParseResult Parse(string arguments) => new PassCommand(arguments);
+
+    public override async ValueTask<Pop3Response> ExecuteAsync(Pop3Session session, CancellationToken cancellationToken)
     {
         if (session.PendingUser is not { } user)
         {
-            await session.ReplyAsync("-ERR No username given; send USER first.", cancellationToken);
-            return SessionStep.Continue;
+            return "-ERR No username given; send USER first.";
         }
 
         session.PendingUser = null;
-        return await session.LogInAsync(new AuthRequest(user, command.Arguments, "USER"), cancellationToken);
+        return await session.LogInAsync(new AuthRequest(user, Password, "USER"), cancellationToken);
     }
+
+    /// <summary>Never prints the password.</summary>
+    public override string ToString() => "PASS";
 }

@@ -1,28 +1,20 @@
 using System.Globalization;
-using Groupware.Connections;
 
 namespace Groupware.Pop3.Commands;
 
 /// <summary>RETR msg (RFC 1939 §5): the whole message, streamed and dot-stuffed.</summary>
-internal sealed class RetrCommand : IPop3Command
+internal sealed record RetrCommand(string Message) : Pop3Command
 {
-    public async ValueTask<SessionStep> ExecuteAsync(Pop3Session session, Pop3Command command, CancellationToken cancellationToken)
+    public static ParseResult Parse(string arguments) => Syntax.Pop3CommandParser.Words(arguments) is [var message]
+        ? new RetrCommand(message)
+        : "-ERR Syntax: RETR message";
+
+    public override ValueTask<Pop3Response> ExecuteAsync(Pop3Session session, CancellationToken cancellationToken)
     {
-        var words = command.Words;
-        if (words.Length != 1)
-        {
-            await session.ReplyAsync("-ERR Syntax: RETR message", cancellationToken);
-            return SessionStep.Continue;
-        }
-
-        var error = MessageArgument.Resolve(session, words[0], out var number, out var message);
-        if (error is not null)
-        {
-            await session.ReplyAsync(error, cancellationToken);
-            return SessionStep.Continue;
-        }
-
-        await session.SendMessageAsync(string.Create(CultureInfo.InvariantCulture, $"+OK {message!.Size} octets"), number, message, null, cancellationToken);
-        return SessionStep.Continue;
+        var error = MessageArgument.Resolve(session, Message, out var number, out var message);
+        return ValueTask.FromResult(error is not null
+            ? (Pop3Response)error
+            : new Pop3Response(string.Create(CultureInfo.InvariantCulture, $"+OK {message!.Size} octets"),
+                Message: new MessageTransfer(number, message, null)));
     }
 }

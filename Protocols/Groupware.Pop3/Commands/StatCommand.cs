@@ -1,16 +1,15 @@
 using System.Globalization;
-using Groupware.Connections;
 
 namespace Groupware.Pop3.Commands;
 
 /// <summary>STAT (RFC 1939 §5): the number and total size of the messages not marked as deleted.</summary>
-internal sealed class StatCommand : IPop3Command
+internal sealed record StatCommand : Pop3Command
 {
-    public async ValueTask<SessionStep> ExecuteAsync(Pop3Session session, Pop3Command command, CancellationToken cancellationToken)
-    {
-        await session.ReplyAsync(command.Arguments.Length > 0
-            ? "-ERR STAT takes no arguments."
-            : string.Create(CultureInfo.InvariantCulture, $"+OK {session.Maildrop.LiveCount} {session.Maildrop.LiveSize}"), cancellationToken);
-        return SessionStep.Continue;
-    }
+    private static readonly StatCommand Instance = new();
+
+    public static ParseResult Parse(string arguments) => arguments.Length > 0 ? "-ERR STAT takes no arguments." : Instance;
+
+    public override ValueTask<Pop3Response> ExecuteAsync(Pop3Session session, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<Pop3Response>(string.Create(CultureInfo.InvariantCulture,
+            $"+OK {session.Maildrop.LiveCount} {session.Maildrop.LiveSize}"));
 }

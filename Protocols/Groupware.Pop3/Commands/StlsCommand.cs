@@ -4,30 +4,26 @@ namespace Groupware.Pop3.Commands;
 
 /// <summary>
 /// STLS (RFC 2595 §4): upgrades to TLS in the AUTHORIZATION state. Bytes pipelined after the
-/// command close the connection instead of crossing into TLS (LineSession.StartTlsAsync).
+/// command close the connection instead of crossing into TLS (<see cref="LineSession.StartTlsAsync"/>).
 /// </summary>
-internal sealed class StlsCommand : IPop3Command
+internal sealed record StlsCommand : Pop3Command
 {
-    public async ValueTask<SessionStep> ExecuteAsync(Pop3Session session, Pop3Command command, CancellationToken cancellationToken)
-    {
-        if (command.Arguments.Length > 0)
-        {
-            await session.ReplyAsync("-ERR STLS takes no arguments.", cancellationToken);
-            return SessionStep.Continue;
-        }
+    private static readonly StlsCommand Instance = new();
 
+    public static ParseResult Parse(string arguments) => arguments.Length > 0 ? "-ERR STLS takes no arguments." : Instance;
+
+    public override async ValueTask<Pop3Response> ExecuteAsync(Pop3Session session, CancellationToken cancellationToken)
+    {
         if (session.Security.IsTls)
         {
-            await session.ReplyAsync("-ERR TLS is already active.", cancellationToken);
-            return SessionStep.Continue;
+            return "-ERR TLS is already active.";
         }
 
         if (!session.CanStartTls)
         {
-            await session.ReplyAsync("-ERR STLS is not available on this port.", cancellationToken);
-            return SessionStep.Continue;
+            return "-ERR STLS is not available on this port.";
         }
 
-        return await session.UpgradeAsync(cancellationToken);
+        return Pop3Response.Nothing(await session.UpgradeAsync(cancellationToken));
     }
 }

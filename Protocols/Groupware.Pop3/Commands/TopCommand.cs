@@ -1,28 +1,33 @@
-using Groupware.Connections;
+using System.Globalization;
 
 namespace Groupware.Pop3.Commands;
 
 /// <summary>TOP msg n (RFC 1939 §7): the header, the blank line and the first n lines of the body.</summary>
-internal sealed class TopCommand : IPop3Command
+internal sealed record TopCommand(string Message, int Lines) : Pop3Command
 {
-    public async ValueTask<SessionStep> ExecuteAsync(Pop3Session session, Pop3Command command, CancellationToken cancellationToken)
+    public static ParseResult Parse(string arguments)
     {
-        var words = command.Words;
-        if (words.Length != 2 || !(words[1] == "0" || Pop3Command.TryParseNumber(words[1], out _)))
+        var words = Syntax.Pop3CommandParser.Words(arguments);
+        if (words.Length != 2)
         {
-            await session.ReplyAsync("-ERR Syntax: TOP message lines", cancellationToken);
-            return SessionStep.Continue;
+            return "-ERR Syntax: TOP message lines";
         }
 
-        var error = MessageArgument.Resolve(session, words[0], out var number, out var message);
-        if (error is not null)
+        if (words[1] == "0")
         {
-            await session.ReplyAsync(error, cancellationToken);
-            return SessionStep.Continue;
+            return new TopCommand(words[0], 0);
         }
 
-        var lines = words[1] == "0" ? 0 : int.Parse(words[1], System.Globalization.CultureInfo.InvariantCulture);
-        await session.SendMessageAsync("+OK", number, message!, lines, cancellationToken);
-        return SessionStep.Continue;
+        return Syntax.MessageNumber.TryParse(words[1], out var lines) ? new TopCommand(words[0], lines) : "-ERR Syntax: TOP message lines";
     }
+
+    public override ValueTask<Pop3Response> ExecuteAsync(Pop3Session session, CancellationToken cancellationToken)
+    {
+        var error = MessageArgument.Resolve(session, Message, out var number, out var message);
+        return ValueTask.FromResult(error is not null
+            ? (Pop3Response)error
+            : new Pop3Response("+OK", Message: new MessageTransfer(number, message!, Lines)));
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"TOP {Message} {Lines}");
 }

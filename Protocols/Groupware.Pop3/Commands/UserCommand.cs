@@ -1,5 +1,3 @@
-using Groupware.Connections;
-
 namespace Groupware.Pop3.Commands;
 
 /// <summary>
@@ -7,24 +5,13 @@ namespace Groupware.Pop3.Commands;
 /// node before TLS) the answer is -ERR [AUTH] (RFC 3206 §4) before any password is sent; the
 /// name is still kept so that a PASS sent anyway reaches the auth module and is recorded as exposed.
 /// </summary>
-internal sealed class UserCommand : IPop3Command
+internal sealed record UserCommand(string Name) : Pop3Command
 {
-    public async ValueTask<SessionStep> ExecuteAsync(Pop3Session session, Pop3Command command, CancellationToken cancellationToken)
+    public static ParseResult Parse(string arguments) => arguments.Length == 0 ? "-ERR USER needs a name." : new UserCommand(arguments);
+
+    public override ValueTask<Pop3Response> ExecuteAsync(Pop3Session session, CancellationToken cancellationToken)
     {
-        if (command.Arguments.Length == 0)
-        {
-            await session.ReplyAsync("-ERR USER needs a name.", cancellationToken);
-            return SessionStep.Continue;
-        }
-
-        session.PendingUser = command.Arguments;
-        if (!session.Auth.AcceptsPasswords(session.Security))
-        {
-            await session.RefuseBeforeTlsAsync(cancellationToken);
-            return SessionStep.Continue;
-        }
-
-        await session.ReplyAsync("+OK", cancellationToken);
-        return SessionStep.Continue;
+        session.PendingUser = Name;
+        return ValueTask.FromResult<Pop3Response>(session.Auth.AcceptsPasswords(session.Security) ? "+OK" : Pop3Session.RefusedBeforeTls);
     }
 }

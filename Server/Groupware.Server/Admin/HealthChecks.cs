@@ -40,7 +40,7 @@ internal sealed class HealthChecks(NpgsqlDataSource dataSource, Migrator migrato
         {
             return new HealthAnswer(false, $"not ready: the database did not answer within {ReadyTimeout.TotalSeconds:0} s");
         }
-        catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException)
+        catch (Exception e) when (DatabaseFailure.IsUnavailable(e))
         {
             return new HealthAnswer(false, $"not ready: the database is unreachable: {e.Message}");
         }

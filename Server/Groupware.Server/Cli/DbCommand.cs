@@ -34,7 +34,7 @@ internal static class DbCommand
                     : $"applied {applied.Count} migration(s): {string.Join(", ", applied.Select(v => v.ToString("D4", System.Globalization.CultureInfo.InvariantCulture)))}");
                 return 0;
             }
-            catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
+            catch (Exception e) when (Groupware.Storage.DatabaseFailure.IsUnavailable(e))
             {
                 await error.WriteLineAsync($"Database:ConnectionString: the database is unreachable: {e.Message}");
                 return GroupwareHost.ExUnavailable;

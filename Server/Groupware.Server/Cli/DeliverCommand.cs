@@ -135,7 +135,7 @@ internal static class DeliverCommand
             // Whatever failed before the commit (the database, the spool, standard input, a bug), the
             // message is not stored: the MTA must keep it and retry. Any exit status outside
             // sysexits(3) would make Postfix's pipe(8) bounce it (5.3.0) instead.
-            var reason = e is DbException or TimeoutException or System.Net.Sockets.SocketException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            var reason = Groupware.Storage.DatabaseFailure.IsUnavailable(e) ? e.Message : $"{e.GetType().Name}: {e.Message}";
             await error.WriteLineAsync($"deliver: <{address}>: temporary failure, try again later (4.3.0): {reason}");
             return ExTempFail;
         }

@@ -351,7 +351,7 @@ internal static class UserCommand
             await error.WriteLineAsync(e.Message);
             return e.ExitCode;
         }
-        catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
+        catch (Exception e) when (Groupware.Storage.DatabaseFailure.IsUnavailable(e))
         {
             await error.WriteLineAsync($"Database:ConnectionString: the database is unreachable: {e.Message}");
             return GroupwareHost.ExUnavailable;

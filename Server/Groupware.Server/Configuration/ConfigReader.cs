@@ -24,7 +24,8 @@ internal sealed partial class ConfigReader
         ["Node"] = ["Name", "AllowPlaintextAuth", "PlaintextAccounts", "TrustedNetworks"],
         ["Database"] = ["ConnectionString"],
         ["Tls"] = ["CertificateFile", "KeyFile"],
-        ["Limits"] = ["MaxConnectionsPerListener", "MaxConnectionsPerIp", "TlsHandshakeTimeoutSeconds", "ShutdownTimeoutSeconds"],
+        ["Limits"] = ["MaxConnectionsPerListener", "MaxConnectionsPerIp", "TlsHandshakeTimeoutSeconds", "ShutdownTimeoutSeconds",
+            "MaxLineLength", "MaxLiteralSize", "MaxCommandSize", "IdleTimeoutSeconds", "CommandLineTimeoutSeconds", "MinDataRate"],
         ["Admin"] = ["Endpoint"],
         ["Listeners:*"] = ["Protocol", "Endpoint", "Tls", "MaxConnections", "MaxConnectionsPerIp"],
         ["Auth"] = ["Argon2MemoryKiB", "Argon2Iterations", "Argon2Parallelism", "MaxConcurrentVerifications", "FailureDelayMilliseconds",
@@ -114,13 +115,7 @@ internal sealed partial class ConfigReader
         }
 
         var tls = new TlsOptions(configuration["Tls:CertificateFile"] ?? "", configuration["Tls:KeyFile"] ?? "");
-        var limits = new LimitsOptions
-        {
-            MaxConnectionsPerListener = ReadPositive(configuration, "Limits:MaxConnectionsPerListener", new LimitsOptions().MaxConnectionsPerListener),
-            MaxConnectionsPerIp = ReadPositive(configuration, "Limits:MaxConnectionsPerIp", new LimitsOptions().MaxConnectionsPerIp),
-            TlsHandshakeTimeoutSeconds = ReadPositive(configuration, "Limits:TlsHandshakeTimeoutSeconds", new LimitsOptions().TlsHandshakeTimeoutSeconds),
-            ShutdownTimeoutSeconds = ReadPositive(configuration, "Limits:ShutdownTimeoutSeconds", new LimitsOptions().ShutdownTimeoutSeconds),
-        };
+        var limits = ReadLimits(configuration);
 
         var listeners = ReadListeners(configuration.GetSection("Listeners"), protocols, allowPlaintext, limits);
         var admin = ReadAdmin(configuration["Admin:Endpoint"], listeners);

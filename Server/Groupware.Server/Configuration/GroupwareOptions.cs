@@ -109,4 +109,34 @@ internal sealed record LimitsOptions
 
     /// <summary><c>Limits:ShutdownTimeoutSeconds</c>: how long open sessions get to finish at shutdown.</summary>
     public int ShutdownTimeoutSeconds { get; init; } = 15;
+
+    /// <summary><c>Limits:MaxLineLength</c>: overrides every line protocol's <see cref="SessionLimits.MaxLineLength"/> when set.</summary>
+    public int? MaxLineLength { get; init; }
+
+    /// <summary><c>Limits:MaxLiteralSize</c>: overrides <see cref="SessionLimits.MaxLiteralSize"/> when set.</summary>
+    public long? MaxLiteralSize { get; init; }
+
+    /// <summary><c>Limits:MaxCommandSize</c>: overrides <see cref="SessionLimits.MaxCommandSize"/> when set.</summary>
+    public long? MaxCommandSize { get; init; }
+
+    /// <summary><c>Limits:IdleTimeoutSeconds</c>: overrides each protocol's autologout (<see cref="SessionLimits.IdleTimeout"/>) when set.</summary>
+    public int? IdleTimeoutSeconds { get; init; }
+
+    /// <summary><c>Limits:CommandLineTimeoutSeconds</c>: overrides <see cref="SessionLimits.CommandLineTimeout"/> when set.</summary>
+    public int? CommandLineTimeoutSeconds { get; init; }
+
+    /// <summary><c>Limits:MinDataRate</c>, octets per second (0 turns it off): overrides <see cref="SessionLimits.MinDataRate"/> when set.</summary>
+    public int? MinDataRate { get; init; }
+
+    /// <summary>A protocol's default session limits with the operator's overrides applied.</summary>
+    public SessionLimits Apply(SessionLimits defaults) => defaults with
+    {
+        MaxLineLength = MaxLineLength ?? defaults.MaxLineLength,
+        MaxLiteralSize = MaxLiteralSize ?? defaults.MaxLiteralSize,
+        MaxCommandSize = MaxCommandSize ?? defaults.MaxCommandSize,
+        IdleTimeout = IdleTimeoutSeconds is { } idle ? TimeSpan.FromSeconds(idle) : defaults.IdleTimeout,
+        CommandLineTimeout = CommandLineTimeoutSeconds is { } line ? TimeSpan.FromSeconds(line) : defaults.CommandLineTimeout,
+        MinDataRate = MinDataRate ?? defaults.MinDataRate,
+        TlsHandshakeTimeout = TimeSpan.FromSeconds(TlsHandshakeTimeoutSeconds),
+    };
 }

@@ -82,6 +82,7 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(policy);
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<DatabaseOutageLog>();
         var poolName = AdminListener.AddAdmin(builder.Services, options);
         builder.Services.AddSingleton(_ => Database.CreateDataSource(options.ConnectionString, options.Node.Name, poolName));
         builder.Services.AddSingleton<Migrator>();
@@ -167,11 +168,9 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
                 Node = policy,
                 // A clear-text listener still offers STARTTLS/STLS when the node has a certificate.
                 Certificates = certificates,
-                Limits = protocol.DefaultLimits with
-                {
-                    TlsHandshakeTimeout = TimeSpan.FromSeconds(options.Limits.TlsHandshakeTimeoutSeconds),
-                },
+                Limits = options.Limits.Apply(protocol.DefaultLimits),
                 ApplicationProtocols = protocol.ApplicationProtocols,
+                Time = app.Services.GetRequiredService<TimeProvider>(),
                 Metrics = app.Services.GetRequiredService<GroupwareMetrics>(),
             };
             if (listener.Endpoint.UnixPath is { } path)
@@ -230,7 +229,7 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
             await Database.CheckReachableAsync(dataSource, cancellationToken);
             await services.GetRequiredService<Migrator>().MigrateAsync(cancellationToken);
         }
-        catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException)
+        catch (Exception e) when (DatabaseFailure.IsUnavailable(e))
         {
             throw new StartupException([new ConfigProblem("Database:ConnectionString", $"the database is unreachable: {e.Message}")], ExUnavailable);
         }

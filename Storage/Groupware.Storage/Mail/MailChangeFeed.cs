@@ -166,7 +166,7 @@ public sealed partial class MailChangeFeed(NpgsqlDataSource dataSource, ILogger<
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException or System.Net.Sockets.SocketException)
+            catch (Exception e) when (DatabaseFailure.IsUnavailable(e))
             {
                 LogListenFailed(logger, delay.TotalSeconds, e.Message);
                 reconnect = true;

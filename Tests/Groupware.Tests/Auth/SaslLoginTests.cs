@@ -49,10 +49,12 @@ public sealed class SaslLoginTests
     }
 
     [Test]
-    public void A_user_name_with_NUL_or_invalid_UTF_8_is_malformed()
+    public void A_user_name_with_NUL_is_malformed_and_one_that_is_not_UTF_8_goes_on_with_its_octets_replaced()
     {
         Assert.That(new LoginExchange().Respond([(byte)'t', 0, (byte)'m']), Is.TypeOf<SaslStep.Malformed>());
-        Assert.That(new LoginExchange().Respond([0xFF, 0xFE]), Is.TypeOf<SaslStep.Malformed>());
+        var exchange = new LoginExchange();
+        Assert.That(exchange.Respond([0xFF, (byte)'u']), Is.TypeOf<SaslStep.Challenge>());
+        Assert.That(exchange.Respond([(byte)'p', 0xE4]), Is.EqualTo(new SaslStep.Credentials(new AuthRequest("\uFFFDu", "p\uFFFD", "LOGIN"))));
     }
 
     [Test]

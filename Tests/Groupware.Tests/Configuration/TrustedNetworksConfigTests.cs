@@ -61,9 +61,9 @@ public sealed class TrustedNetworksConfigTests
         var policy = options.Node.ToPolicy();
         Assert.Multiple(() =>
         {
-            Assert.That(policy.IsTrusted(new IPEndPoint(IPAddress.Parse("192.0.2.7"), 40110)), Is.True);
-            Assert.That(policy.IsTrusted(new IPEndPoint(IPAddress.Parse("::ffff:192.0.2.7"), 40110)), Is.True);
-            Assert.That(policy.IsTrusted(new IPEndPoint(IPAddress.Parse("198.51.100.7"), 40110)), Is.False);
+            Assert.That(Groupware.Auth.Protection.IsTrusted(policy, new IPEndPoint(IPAddress.Parse("192.0.2.7"), 40110)), Is.True);
+            Assert.That(Groupware.Auth.Protection.IsTrusted(policy, new IPEndPoint(IPAddress.Parse("::ffff:192.0.2.7"), 40110)), Is.True);
+            Assert.That(Groupware.Auth.Protection.IsTrusted(policy, new IPEndPoint(IPAddress.Parse("198.51.100.7"), 40110)), Is.False);
         });
     }
 

@@ -27,7 +27,7 @@ public sealed class AddressResolutionTests : LmtpNodeTest
         foreach (var address in addresses)
         {
             await using var client = await ConnectAndGreetAsync();
-            await LmtpTranscript.PlayAsync(client, $"""
+            await Transcript.PlayAsync(client, $"""
                 C: MAIL FROM:<a@example.org>
                 S: 250 2.1.0 Sender OK
                 C: RCPT TO:<{address}>
@@ -55,7 +55,7 @@ public sealed class AddressResolutionTests : LmtpNodeTest
         var account = await MailAccounts.CreateAsync(Data, "quoted");
         var (local, domain) = Split(account.PrimaryAddress);
         await using var client = await ConnectAndGreetAsync();
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: MAIL FROM:<a@example.org>
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<"{local}"@{domain}>
@@ -71,7 +71,7 @@ public sealed class AddressResolutionTests : LmtpNodeTest
     public async Task A_subaddress_of_an_unknown_user_is_still_unknown()
     {
         await using var client = await ConnectAndGreetAsync();
-        await LmtpTranscript.PlayAsync(client, """
+        await Transcript.PlayAsync(client, """
             C: MAIL FROM:<a@example.org>
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<nobody+tag@example.test>
@@ -86,7 +86,7 @@ public sealed class AddressResolutionTests : LmtpNodeTest
     {
         var account = await MailAccounts.CreateAsync(Data, "twice", null, "sales");
         await using var client = await ConnectAndGreetAsync();
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: MAIL FROM:<a@example.org>
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<{account.Aliases[0]}>

@@ -22,7 +22,7 @@ public sealed class BdatTests : LmtpNodeTest
         await client.SendAsync($"MAIL FROM:<a@example.org>\r\nRCPT TO:<{first.PrimaryAddress}>\r\nRCPT TO:<{second.PrimaryAddress}>\r\n");
         await client.SendAsync($"BDAT {Encoding.UTF8.GetByteCount(part1)}\r\n{part1}");
         await client.SendAsync($"BDAT {part2.Length} LAST\r\n{part2}");
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             S: 250 2.1.0 Sender OK
             S: 250 2.1.5 *
             S: 250 2.1.5 *
@@ -42,14 +42,14 @@ public sealed class BdatTests : LmtpNodeTest
         var account = await MailAccounts.CreateAsync(Data, "zero");
         const string body = "Subject: zero\r\n\r\nx\r\n";
         await using var client = await ConnectAndGreetAsync();
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: MAIL FROM:<>
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<{account.PrimaryAddress}>
             S: 250 2.1.5 *
             """);
         await client.SendAsync($"BDAT {body.Length}\r\n{body}BDAT 0 LAST\r\n");
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             S: 250 2.0.0 {body.Length} octets received
             S: 250 2.0.0 <{account.PrimaryAddress}> Saved as UID 1
             """);
@@ -63,9 +63,9 @@ public sealed class BdatTests : LmtpNodeTest
         await using var client = await ConnectAndGreetAsync();
         // The chunks hold what looks like commands; they must not be run.
         await client.SendAsync("BDAT 6\r\nNOOP\r\n");
-        await LmtpTranscript.PlayAsync(client, "S: 503 5.5.1 Send MAIL first");
+        await Transcript.PlayAsync(client, "S: 503 5.5.1 Send MAIL first");
         await client.SendAsync("MAIL FROM:<a@example.org>\r\nRCPT TO:<nobody@example.test>\r\nBDAT 6\r\nRSET\r\nBDAT 6 LAST\r\nQUIT\r\nNOOP\r\n");
-        await LmtpTranscript.PlayAsync(client, """
+        await Transcript.PlayAsync(client, """
             S: 250 2.1.0 Sender OK
             S: 550 5.1.1 <nobody@example.test> No such user here
             S: 503 5.5.1 No valid recipients
@@ -79,7 +79,7 @@ public sealed class BdatTests : LmtpNodeTest
         var account = await MailAccounts.CreateAsync(Data, "mixed");
         await using var client = await ConnectAndGreetAsync();
         await client.SendAsync($"MAIL FROM:<a@example.org>\r\nRCPT TO:<{account.PrimaryAddress}>\r\nBDAT 3\r\nabc");
-        await LmtpTranscript.PlayAsync(client, """
+        await Transcript.PlayAsync(client, """
             S: 250 2.1.0 Sender OK
             S: 250 2.1.5 *
             S: 250 2.0.0 3 octets received

@@ -19,7 +19,7 @@ public sealed class DataEndTests : LmtpNodeTest
         var target = await MailAccounts.CreateAsync(Data, "target");
         var subject = MailAccounts.UniqueSubject("smuggle");
         await using var client = await ConnectAndGreetAsync();
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: MAIL FROM:<a@example.org>
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<{victim.PrimaryAddress}>
@@ -29,7 +29,7 @@ public sealed class DataEndTests : LmtpNodeTest
             """);
         await client.SendAsync($"Subject: {subject}\r\n\r\nouter{fakeEnd}MAIL FROM:<forged@example.org>\r\nRCPT TO:<{target.PrimaryAddress}>\r\n" +
             "DATA\r\nSubject: smuggled\r\n\r\ninner\r\n.\r\n");
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             S: 250 2.0.0 <{victim.PrimaryAddress}> Saved as UID 1
             C: NOOP
             S: 250 2.0.0 OK

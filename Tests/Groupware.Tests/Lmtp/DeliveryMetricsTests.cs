@@ -39,7 +39,7 @@ public sealed class DeliveryMetricsTests : LmtpNodeTest
 
         var account = await MailAccounts.CreateAsync(Data, "metrics");
         await using var client = await ConnectAndGreetAsync();
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: MAIL FROM:<a@example.org>
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<nobody@example.test>

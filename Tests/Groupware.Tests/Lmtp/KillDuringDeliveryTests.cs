@@ -27,7 +27,7 @@ public sealed class KillDuringDeliveryTests
         var subject = MailAccounts.UniqueSubject("killed");
         await using var server = await ServerProcess.StartAsync("killed1");
         await using var client = await LineClient.ConnectAsync(server.Lmtp);
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             S: 220 *
             C: LHLO client.example
             S: 250-*

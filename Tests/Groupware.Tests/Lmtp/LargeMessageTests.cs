@@ -28,7 +28,7 @@ public sealed class LargeMessageTests : LmtpNodeTest
 
         const int chunks = 50;
         await using var client = await ConnectAndGreetAsync();
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: MAIL FROM:<a@example.org> SIZE={header.Length + ((long)chunk.Length * chunks)}
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<{account.PrimaryAddress}>

@@ -14,7 +14,7 @@ public sealed class LmtpLineLengthTests : LmtpNodeTest
     {
         await using var client = await ConnectAndGreetAsync();
         await client.SendLineAsync("RCPT TO:<" + new string('a', 100_000) + "@example.test>");
-        await LmtpTranscript.PlayAsync(client, """
+        await Transcript.PlayAsync(client, """
             S: 500 5.5.2 Line too long
             C: NOOP
             S: 250 2.0.0 OK
@@ -27,7 +27,7 @@ public sealed class LmtpLineLengthTests : LmtpNodeTest
         var account = await MailAccounts.CreateAsync(Data, "long");
         var line = new string('z', 200_000);
         await using var client = await ConnectAndGreetAsync();
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: MAIL FROM:<a@example.org>
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<{account.PrimaryAddress}>

@@ -16,7 +16,7 @@ public sealed class LmtpStartTlsTests : LmtpNodeTest
     {
         var account = await MailAccounts.CreateAsync(Data, "tls");
         await using var client = await ConnectAsync("lmtps");
-        await LmtpTranscript.PlayAsync(client, """
+        await Transcript.PlayAsync(client, """
             C: LHLO client.example
             S: 250-*
             S: 250-PIPELINING
@@ -31,7 +31,7 @@ public sealed class LmtpStartTlsTests : LmtpNodeTest
             S: 220 2.0.0 Ready to start TLS
             """);
         await client.StartTlsAsync();
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: MAIL FROM:<a@example.org>
             S: 503 5.5.1 Send LHLO first
             C: LHLO client.example

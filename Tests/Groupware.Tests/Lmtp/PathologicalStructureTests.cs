@@ -15,7 +15,7 @@ public sealed class PathologicalStructureTests : LmtpNodeTest
     {
         var account = await MailAccounts.CreateAsync(Data, "nested");
         await using var client = await ConnectAndGreetAsync();
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: MAIL FROM:<a@example.org>
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<{account.PrimaryAddress}>
@@ -24,7 +24,7 @@ public sealed class PathologicalStructureTests : LmtpNodeTest
             S: 354 *
             """);
         await client.SendAsync(MessageSummaryLimitsTests.Nested(600) + ".\r\n");
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             S: 250 2.0.0 <{account.PrimaryAddress}> Saved as UID 1
             C: NOOP
             S: 250 2.0.0 OK

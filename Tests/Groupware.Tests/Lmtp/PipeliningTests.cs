@@ -16,7 +16,7 @@ public sealed class PipeliningTests : LmtpNodeTest
         await using var client = await ConnectAsync();
         await client.SendAsync($"LHLO client.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<{first.PrimaryAddress}>\r\n" +
             $"RCPT TO:<nobody@example.test>\r\nRCPT TO:<{second.PrimaryAddress}>\r\nDATA\r\n");
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             S: 250-*
             S: 250-PIPELINING
             S: 250-ENHANCEDSTATUSCODES
@@ -31,7 +31,7 @@ public sealed class PipeliningTests : LmtpNodeTest
             """);
         await client.SendAsync("Subject: pipelined\r\n\r\nbody\r\n.\r\nRSET\r\nMAIL FROM:<b@example.org>\r\nRCPT TO:<" +
             first.PrimaryAddress + ">\r\nDATA\r\n");
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             S: 250 2.0.0 <{first.PrimaryAddress}> Saved as UID 1
             S: 250 2.0.0 <{second.PrimaryAddress}> Saved as UID 1
             S: 250 2.0.0 OK

@@ -15,7 +15,7 @@ public sealed class RecipientRefusalTests : LmtpNodeTest
     public async Task An_unknown_address_is_550_5_1_1()
     {
         await using var client = await ConnectAndGreetAsync();
-        await LmtpTranscript.PlayAsync(client, """
+        await Transcript.PlayAsync(client, """
             C: MAIL FROM:<a@example.org>
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<no-such-user@example.test>
@@ -29,7 +29,7 @@ public sealed class RecipientRefusalTests : LmtpNodeTest
         var account = await MailAccounts.CreateAsync(Data, "disabled");
         await MailAccounts.SetDisabledAsync(Data, account.Id, true);
         await using var client = await ConnectAndGreetAsync();
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: MAIL FROM:<a@example.org>
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<{account.PrimaryAddress}>
@@ -43,7 +43,7 @@ public sealed class RecipientRefusalTests : LmtpNodeTest
         var full = await MailAccounts.CreateAsync(Data, "full", quotaBytes: 0);
         var nearly = await MailAccounts.CreateAsync(Data, "nearly", quotaBytes: 1000);
         await using var client = await ConnectAndGreetAsync();
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: MAIL FROM:<a@example.org>
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<{full.PrimaryAddress}>
@@ -56,7 +56,7 @@ public sealed class RecipientRefusalTests : LmtpNodeTest
             S: 250 2.1.5 <{nearly.PrimaryAddress}> Recipient OK
             """);
         await MailAccounts.SetQuotaAsync(Data, nearly.Id, 500);
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: RSET
             S: 250 2.0.0 OK
             C: MAIL FROM:<a@example.org> SIZE=400
@@ -71,7 +71,7 @@ public sealed class RecipientRefusalTests : LmtpNodeTest
             await use.ExecuteNonQueryAsync();
         }
 
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: RCPT TO:<{nearly.PrimaryAddress}>
             S: 552 5.2.2 <{nearly.PrimaryAddress}> Mailbox full: quota exceeded
             """);
@@ -82,7 +82,7 @@ public sealed class RecipientRefusalTests : LmtpNodeTest
     {
         var small = await MailAccounts.CreateAsync(Data, "small", quotaBytes: 600);
         await using var client = await ConnectAndGreetAsync();
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: MAIL FROM:<a@example.org>
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<{small.PrimaryAddress}>
@@ -104,7 +104,7 @@ public sealed class RecipientRefusalTests : LmtpNodeTest
     {
         var account = await MailAccounts.CreateAsync(Data, "quota", quotaBytes: 2000);
         await using var client = await ConnectAndGreetAsync();
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: MAIL FROM:<a@example.org> SIZE=4097
             S: 552 5.3.4 Message too big: the limit is 4096 octets
             C: MAIL FROM:<a@example.org> SIZE=3000
@@ -119,7 +119,7 @@ public sealed class RecipientRefusalTests : LmtpNodeTest
     {
         var account = await MailAccounts.CreateAsync(Data, "limit");
         await using var client = await ConnectAndGreetAsync();
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: MAIL FROM:<a@example.org>
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<{account.PrimaryAddress}>
@@ -128,7 +128,7 @@ public sealed class RecipientRefusalTests : LmtpNodeTest
             S: 354 *
             """);
         await client.SendAsync("Subject: too big\r\n\r\n" + string.Concat(Enumerable.Repeat(new string('y', 100) + "\r\n", 60)));
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: .
             S: 552 5.3.4 <{account.PrimaryAddress}> Message too big: the limit is 4096 octets
             C: NOOP
@@ -147,7 +147,7 @@ public sealed class RecipientRefusalTests : LmtpNodeTest
         }
 
         await using var client = await ConnectAndGreetAsync();
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: MAIL FROM:<a@example.org>
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<{accounts[0].PrimaryAddress}>
@@ -175,7 +175,7 @@ public sealed class RecipientRefusalTests : LmtpNodeTest
     {
         var account = await MailAccounts.CreateAsync(Data, "late");
         await using var client = await ConnectAndGreetAsync();
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: MAIL FROM:<a@example.org>
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<{account.PrimaryAddress}>
@@ -184,7 +184,7 @@ public sealed class RecipientRefusalTests : LmtpNodeTest
             S: 354 *
             """);
         await MailAccounts.SetDisabledAsync(Data, account.Id, true);
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: Subject: too late
             C:
             C: .

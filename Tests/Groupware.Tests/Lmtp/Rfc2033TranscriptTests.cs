@@ -16,7 +16,7 @@ public sealed class Rfc2033TranscriptTests : LmtpNodeTest
         var green = await MailAccounts.CreateAsync(Data, "green", quotaBytes: 100);
         await using var client = await LineClient.ConnectAsync(Node.EndPoint("lmtp"));
 
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             S: 220 * LMTP ready
             C: LHLO foo.edu
             S: 250-*
@@ -63,7 +63,7 @@ public sealed class Rfc2033TranscriptTests : LmtpNodeTest
     public async Task DATA_without_an_accepted_recipient_fails_with_503()
     {
         await using var client = await ConnectAndGreetAsync();
-        await LmtpTranscript.PlayAsync(client, """
+        await Transcript.PlayAsync(client, """
             C: MAIL FROM:<chris@bar.com>
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<nobody@foo.edu>
@@ -79,7 +79,7 @@ public sealed class Rfc2033TranscriptTests : LmtpNodeTest
     public async Task HELO_and_EHLO_get_500_so_an_SMTP_client_notices_its_mistake()
     {
         await using var client = await ConnectAsync();
-        await LmtpTranscript.PlayAsync(client, """
+        await Transcript.PlayAsync(client, """
             C: EHLO foo.edu
             S: 500 5.5.1 This is LMTP (RFC 2033): use LHLO
             C: HELO foo.edu
@@ -93,7 +93,7 @@ public sealed class Rfc2033TranscriptTests : LmtpNodeTest
     public async Task Commands_out_of_sequence_get_503_and_harmless_ones_work_anywhere()
     {
         await using var client = await ConnectAsync();
-        await LmtpTranscript.PlayAsync(client, """
+        await Transcript.PlayAsync(client, """
             C: MAIL FROM:<a@bar.com>
             S: 503 5.5.1 Send LHLO first
             C: RCPT TO:<a@foo.edu>

@@ -33,7 +33,7 @@ public sealed class SpoolFailureTests
         var second = await MailAccounts.CreateAsync(_data, "nospool");
 
         await using var client = await LineClient.ConnectAsync(node.EndPoint("lmtp"));
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             S: 220 *
             C: LHLO client.example
             S: 250-*
@@ -76,7 +76,7 @@ public sealed class SpoolFailureTests
         await client.SendAsync($"LHLO client.example\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<{account.PrimaryAddress}>\r\n");
         await client.ReadUntilAsync(l => l.StartsWith("250 2.1.5", StringComparison.Ordinal));
         await client.SendAsync("BDAT 12\r\nSubject: x\r\nBDAT 6 LAST\r\n\r\nbody");
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             S: 250 2.0.0 12 octets received
             S: 451 4.3.0 <{account.PrimaryAddress}> *
             C: NOOP
@@ -112,7 +112,7 @@ public sealed class SpoolFailureTests
             Assert.That(await client.ReadLineAsync(), Does.StartWith($"452 4.3.1 <{account.PrimaryAddress}> "));
 
             // The spool file went with the transaction: the next message fits again.
-            await LmtpTranscript.PlayAsync(client, $"""
+            await Transcript.PlayAsync(client, $"""
                 C: MAIL FROM:<a@example.org>
                 S: 250 2.1.0 Sender OK
                 C: RCPT TO:<{account.PrimaryAddress}>

@@ -41,7 +41,7 @@ public sealed class StoreUnavailableTests
         var account = await MailAccounts.CreateAsync(_data, "down");
         await using var client = await GreetAsync();
         await TakeDatabaseDownAsync();
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: MAIL FROM:<a@example.org>
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<{account.PrimaryAddress}>
@@ -55,7 +55,7 @@ public sealed class StoreUnavailableTests
         var first = await MailAccounts.CreateAsync(_data, "down");
         var second = await MailAccounts.CreateAsync(_data, "down");
         await using var client = await GreetAsync();
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: MAIL FROM:<a@example.org>
             S: 250 2.1.0 Sender OK
             C: RCPT TO:<{first.PrimaryAddress}>
@@ -68,7 +68,7 @@ public sealed class StoreUnavailableTests
             C:
             """);
         await TakeDatabaseDownAsync();
-        await LmtpTranscript.PlayAsync(client, $"""
+        await Transcript.PlayAsync(client, $"""
             C: .
             S: 451 4.3.0 <{first.PrimaryAddress}> Temporary failure, try again later
             S: 451 4.3.0 <{second.PrimaryAddress}> Temporary failure, try again later
