@@ -21,11 +21,11 @@ public sealed record AuthOptions
     /// <summary>
     /// <c>Auth:Argon2MemoryKiB</c>: memory of one Argon2id run for new hashes. 19456 KiB with 2
     /// iterations and 1 lane is the first configuration of the OWASP Password Storage Cheat Sheet.
-    /// With BouncyCastle's Argon2 on this project's 2-core reference machine one verification takes
-    /// about 35 ms when the machine is quiet and 38-45 ms while other builds share it (the
-    /// <c>auth-verify</c> benchmark, medians of 5 runs): under the 50 ms a login may spend here.
-    /// RFC 9106 §4's second choice (64 MiB, 3 passes), which is also what Dovecot writes, takes
-    /// about 250 ms.
+    /// With libsodium's Argon2 on this project's 2-core reference machine one verification takes
+    /// about 17-22 ms while other builds share it (65-100 ms with BouncyCastle's; the <c>auth-verify</c>
+    /// benchmark, medians of 5 runs): well under the 50 ms a login may spend here. RFC 9106 §4's
+    /// second choice (64 MiB, 3 passes), which is also what Dovecot writes, takes about 110 ms
+    /// (290 ms with BouncyCastle).
     /// </summary>
     public int Argon2MemoryKiB { get; init; } = 19456;
 
@@ -33,8 +33,9 @@ public sealed record AuthOptions
     public int Argon2Iterations { get; init; } = 2;
 
     /// <summary>
-    /// <c>Auth:Argon2Parallelism</c>: lanes (p); 1, as <see cref="Argon2MemoryKiB"/> says. BouncyCastle
-    /// computes lanes one after another, so more lanes only cost time here.
+    /// <c>Auth:Argon2Parallelism</c>: lanes (p); 1, as <see cref="Argon2MemoryKiB"/> says. libsodium
+    /// computes one lane only; hashes with more are computed by BouncyCastle, one lane after another,
+    /// so more lanes only cost time here: several times that of one lane by libsodium.
     /// </summary>
     public int Argon2Parallelism { get; init; } = 1;
 
