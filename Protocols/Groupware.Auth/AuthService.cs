@@ -67,13 +67,15 @@ public sealed partial class AuthService : IDisposable
     private readonly AuthOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<AuthService> _logger;
-    private readonly SemaphoreSlim _verifications;
+    private readonly VerificationGate _verifications;
+    private readonly ExposureChecks _exposureChecks;
     private long _passwordChecks;
     private long _fullVerifications;
     private long _cacheHits;
 
     internal AuthService(AccountStore accounts, PasswordHasher hasher, VerificationCache cache, FailurePenalties penalties, BlockList blocks,
-        AuthAuditLog audit, GroupwareMetrics metrics, AuthOptions options, TimeProvider time, ILogger<AuthService> logger)
+        AuthAuditLog audit, ExposureChecks exposureChecks, VerificationGate verifications, GroupwareMetrics metrics, AuthOptions options,
+        TimeProvider time, ILogger<AuthService> logger)
     {
         _accounts = accounts;
         _hasher = hasher;
@@ -85,7 +87,8 @@ public sealed partial class AuthService : IDisposable
         _options = options;
         _time = time;
         _logger = logger;
-        _verifications = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentVerifications));
+        _exposureChecks = exposureChecks;
+        _verifications = verifications;
     }
 
     /// <summary>Times a password was looked at in any way (cache or hash): stays unchanged for every attempt refused unchecked.</summary>
@@ -156,7 +159,10 @@ public sealed partial class AuthService : IDisposable
         _ => null,
     };
 
-    public void Dispose() => _verifications.Dispose();
+    public void Dispose()
+    {
+        // The gate and the checks are the container's singletons; nothing of the service's own to release.
+    }
 
     /// <summary>
     /// How long the answer to <paramref name="request"/> would wait now for earlier failures: from the
@@ -192,7 +198,7 @@ public sealed partial class AuthService : IDisposable
             var printableKeys = PenaltyKeys(Printable(request.Login));
             await WaitOutAsync(_penalties.DelayFor(countedNetwork, printableKeys), cancellationToken);
             _penalties.RecordFailure(countedNetwork, printableKeys);
-            return new Decision(AuthOutcome.InvalidCredentials, null, CountsAsFailure: true);
+            return new Decision(AuthOutcome.InvalidCredentials, null, CountsAsFailure: true, PasswordMatched: false);
         }
 
         var penaltyKeys = PenaltyKeys(request.Login);
@@ -222,18 +228,18 @@ public sealed partial class AuthService : IDisposable
         if (account is null || !match)
         {
             _penalties.RecordFailure(countedNetwork, penaltyKeys);
-            return new Decision(AuthOutcome.InvalidCredentials, account, CountsAsFailure: true);
+            return new Decision(AuthOutcome.InvalidCredentials, account, CountsAsFailure: true, PasswordMatched: false);
         }
 
         if (account.Disabled)
         {
             _penalties.RecordFailure(countedNetwork, penaltyKeys);
-            return new Decision(AuthOutcome.AccountDisabled, account, CountsAsFailure: true);
+            return new Decision(AuthOutcome.AccountDisabled, account, CountsAsFailure: true, PasswordMatched: true);
         }
 
         _penalties.RecordSuccess(penaltyKeys);
         await UpgradeAsync(request.Password, credentials!, cancellationToken);
-        return new Decision(AuthOutcome.Success, account);
+        return new Decision(AuthOutcome.Success, account, PasswordMatched: true);
     }
 
     /// <summary>
@@ -257,32 +263,18 @@ public sealed partial class AuthService : IDisposable
             LogPlainPasswordStored(_logger, credentials.Account.Login);
         }
 
-        PasswordCheck check;
-        await _verifications.WaitAsync(cancellationToken);
-        try
+        var check = await _verifications.RunAsync(() =>
         {
             Interlocked.Increment(ref _fullVerifications);
-            check = _hasher.Verify(password, storedHash);
-        }
-        finally
-        {
-            _verifications.Release();
-        }
+            return _hasher.Verify(password, storedHash);
+        }, cancellationToken);
 
         if (check == PasswordCheck.Unverifiable && credentials is not null)
         {
             LogUnverifiableHash(_logger, credentials.Account.Login, PasswordHasher.SchemeOf(storedHash) is { Length: > 0 } scheme ? scheme : "unknown");
 
             // Refusing an unreadable hash costs nothing; the answer must still take as long as a wrong password's.
-            await _verifications.WaitAsync(cancellationToken);
-            try
-            {
-                _hasher.Verify(password, _hasher.DummyHash);
-            }
-            finally
-            {
-                _verifications.Release();
-            }
+            await _verifications.RunAsync(() => _hasher.Verify(password, _hasher.DummyHash), cancellationToken);
         }
 
         var match = check == PasswordCheck.Match && credentials is not null;
@@ -302,16 +294,7 @@ public sealed partial class AuthService : IDisposable
             return;
         }
 
-        string upgraded;
-        await _verifications.WaitAsync(cancellationToken);
-        try
-        {
-            upgraded = _hasher.Hash(password);
-        }
-        finally
-        {
-            _verifications.Release();
-        }
+        var upgraded = await _verifications.RunAsync(() => _hasher.Hash(password), cancellationToken);
 
         try
         {
@@ -333,9 +316,19 @@ public sealed partial class AuthService : IDisposable
         // A password that crossed a network in clear: no TLS, not from a trusted network, not over a local socket.
         var exposed = !Protection.IsProtected(security) && !security.IsUnixSocket;
         var outcome = decision.AuditName;
-        _audit.Record(new AuthAttempt(_time.GetUtcNow(), security.Node.NodeName, security.ListenerName, security.Protocol,
-                security.RemoteAddress, network, Printable(request.Login), decision.Account?.Id, request.Mechanism, security.IsTls, exposed, outcome),
-            decision.CountsAsFailure && !exempt ? network : null);
+        var attempt = new AuthAttempt(_time.GetUtcNow(), security.Node.NodeName, security.ListenerName, security.Protocol,
+            security.RemoteAddress, network, Printable(request.Login), decision.Account?.Id, request.Mechanism, security.IsTls, exposed, outcome,
+            exposed ? decision.PasswordMatched : null);
+        var blockCandidate = decision.CountsAsFailure && !exempt ? network : null;
+        if (exposed && decision.PasswordMatched is null)
+        {
+            // Refused unchecked: whether it was the real password is found out afterwards, off the client's path.
+            _exposureChecks.Enqueue(attempt, blockCandidate, request.Login, request.Password);
+        }
+        else
+        {
+            _audit.Record(attempt, blockCandidate);
+        }
 
         if (ReferenceEquals(decision, Decision.Abandoned))
         {
@@ -437,7 +430,11 @@ public sealed partial class AuthService : IDisposable
         !cancellationToken.IsCancellationRequested && DatabaseFailure.IsUnavailable(e);
 
     /// <summary>How an attempt ended, with what the audit log and the metrics record.</summary>
-    private sealed record Decision(AuthOutcome Outcome, Account? Account, bool CountsAsFailure = false)
+    /// <param name="Outcome">The answer.</param>
+    /// <param name="Account">The account the login named, if looked up.</param>
+    /// <param name="CountsAsFailure">Whether it counts toward the block list.</param>
+    /// <param name="PasswordMatched">Whether the password was checked and was the account's: null when it was not checked.</param>
+    private sealed record Decision(AuthOutcome Outcome, Account? Account, bool CountsAsFailure = false, bool? PasswordMatched = null)
     {
         /// <summary>The client went away (cancellation) before an answer; still recorded, for the exposure.</summary>
         public static readonly Decision Abandoned = new(AuthOutcome.TemporaryFailure, null);

@@ -41,12 +41,20 @@ public static class AuthServiceCollectionExtensions
         services.AddSingleton(sp => new AuthAuditLog(sp.GetRequiredService<AuthAttemptStore>(), sp.GetRequiredService<AuthBlockStore>(),
             sp.GetRequiredService<BlockList>(), sp.GetRequiredService<AuthOptions>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<AuthAuditLog>>()));
+        services.AddSingleton(sp => new VerificationGate(sp.GetRequiredService<AuthOptions>()));
+        services.AddSingleton(sp => new ExposureChecks(sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<PasswordHasher>(),
+            sp.GetRequiredService<VerificationCache>(), sp.GetRequiredService<VerificationGate>(), sp.GetRequiredService<AuthAuditLog>(),
+            sp.GetRequiredService<ILogger<ExposureChecks>>()));
         services.AddHostedService(sp => sp.GetRequiredService<BlockList>());
         services.AddHostedService(sp => sp.GetRequiredService<AuthAuditLog>());
+
+        // Registered after the audit log, so it stops first and hands the audit log what is still queued.
+        services.AddHostedService(sp => sp.GetRequiredService<ExposureChecks>());
         services.AddSingleton(sp => new AuthService(sp.GetRequiredService<AccountStore>(), sp.GetRequiredService<PasswordHasher>(),
             sp.GetRequiredService<VerificationCache>(), sp.GetRequiredService<FailurePenalties>(), sp.GetRequiredService<BlockList>(),
-            sp.GetRequiredService<AuthAuditLog>(), sp.GetRequiredService<GroupwareMetrics>(), sp.GetRequiredService<AuthOptions>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuthService>>()));
+            sp.GetRequiredService<AuthAuditLog>(), sp.GetRequiredService<ExposureChecks>(), sp.GetRequiredService<VerificationGate>(),
+            sp.GetRequiredService<GroupwareMetrics>(), sp.GetRequiredService<AuthOptions>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AuthService>>()));
         return services;
     }
 

@@ -17,6 +17,7 @@ namespace Groupware.Storage.Auth;
 /// <param name="Tls">Whether the connection was TLS-protected.</param>
 /// <param name="Exposed">Whether the password crossed a network in clear text.</param>
 /// <param name="Outcome">The outcome in kebab case: <c>success</c>, <c>plaintext-refused</c> ...</param>
+/// <param name="PasswordMatched">For an exposed password: whether it was the account's current one; null when unknown.</param>
 public sealed record AuthAttempt(
     DateTimeOffset At,
     string Node,
@@ -29,7 +30,8 @@ public sealed record AuthAttempt(
     string Mechanism,
     bool Tls,
     bool Exposed,
-    string Outcome);
+    string Outcome,
+    bool? PasswordMatched = null);
 
 /// <summary>
 /// The audit log of authentication attempts (<c>auth_attempts</c>). Written in batches by the auth
@@ -41,16 +43,16 @@ public sealed class AuthAttemptStore(NpgsqlDataSource dataSource)
     // the login names now (by login, or by address).
     private const string InsertBatch = """
         INSERT INTO auth_attempts (at, node, listener, protocol, remote_address, client_network, login, account_id, mechanism, tls,
-                                   exposed, outcome)
+                                   exposed, outcome, password_matched)
         SELECT t.at, t.node, t.listener, t.protocol, t.remote_address::inet, t.client_network::cidr, t.login,
                COALESCE(t.account_id,
                         (SELECT id FROM accounts WHERE login_key = t.login_key),
                         (SELECT account_id FROM account_addresses WHERE address = t.address_key)),
-               t.mechanism, t.tls, t.exposed, t.outcome
+               t.mechanism, t.tls, t.exposed, t.outcome, t.password_matched
         FROM unnest(@at, @node, @listener, @protocol, @remoteAddress, @clientNetwork, @login, @loginKey, @addressKey,
-                    @accountId, @mechanism, @tls, @exposed, @outcome)
+                    @accountId, @mechanism, @tls, @exposed, @outcome, @passwordMatched)
              AS t(at, node, listener, protocol, remote_address, client_network, login, login_key, address_key,
-                  account_id, mechanism, tls, exposed, outcome)
+                  account_id, mechanism, tls, exposed, outcome, password_matched)
         """;
 
     /// <summary>Writes a batch of attempts in one statement.</summary>
@@ -78,6 +80,7 @@ public sealed class AuthAttemptStore(NpgsqlDataSource dataSource)
             tls = attempts.Select(a => a.Tls).ToArray(),
             exposed = attempts.Select(a => a.Exposed).ToArray(),
             outcome = attempts.Select(a => a.Outcome).ToArray(),
+            passwordMatched = attempts.Select(a => a.PasswordMatched).ToArray(),
         }, cancellationToken: cancellationToken));
     }
 
