@@ -20,7 +20,7 @@ internal enum Pop3State
 /// <summary>
 /// One POP3 connection: greets, reads command lines, looks each keyword up in
 /// <see cref="Pop3Commands"/> and runs it. Holds the session's state: the USER name given, the
-/// logged-in account, its maildrop snapshot and the maildrop lock.
+/// logged-in account, its maildrop snapshot and the maildrop's lease.
 /// </summary>
 internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionContext connection, ListenerContext listener, ILogger logger)
     : LineSession(connection, listener, listener.Limits, logger)
@@ -45,7 +45,7 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
 
     private readonly long _loginDeadline = Environment.TickCount64 + (long)protocol.Options.LoginTimeout.TotalMilliseconds;
     private int _authFailures;
-    private IAsyncDisposable? _maildropLock;
+    private MaildropLease? _maildropLease;
 
     public Pop3State State { get; private set; } = Pop3State.Authorization;
 
@@ -119,10 +119,10 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
 
     protected override async ValueTask OnClosedAsync()
     {
-        if (_maildropLock is not null)
+        if (_maildropLease is not null)
         {
-            await _maildropLock.DisposeAsync();
-            _maildropLock = null;
+            await _maildropLease.DisposeAsync();
+            _maildropLease = null;
         }
     }
 
@@ -321,14 +321,14 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
     {
         try
         {
-            var held = await Store.TryLockMaildropAsync(account.Id, cancellationToken);
+            var held = await protocol.Leases.TryAcquireAsync(account.Id, cancellationToken);
             if (held is null)
             {
                 await ReplyAsync("-ERR [IN-USE] Mailbox is locked by another POP3 session.", cancellationToken);
                 return SessionStep.Continue;
             }
 
-            _maildropLock = held;
+            _maildropLease = held;
             Maildrop = new Maildrop(await Store.ListMaildropAsync(account.Id, cancellationToken));
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
