@@ -15,7 +15,8 @@ namespace Groupware.Pop3;
 /// codes (RFC 3206) and SASL (RFC 5034), on the <c>pop3</c> (STLS) and <c>pop3s</c> (RFC 8314
 /// implicit TLS) listeners — and in clear text on a legacy node's listener.
 /// </summary>
-internal sealed class Pop3Protocol(AuthService auth, MailStore store, Pop3Options options, DatabaseOutageLog outages, ILoggerFactory loggerFactory)
+internal sealed class Pop3Protocol(AuthService auth, MailStore store, MaildropLeases leases, Pop3Options options, DatabaseOutageLog outages,
+    ILoggerFactory loggerFactory)
     : LineProtocol
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<Pop3Session>();
@@ -41,6 +42,8 @@ internal sealed class Pop3Protocol(AuthService auth, MailStore store, Pop3Option
     internal MailStore Store => store;
 
     internal DatabaseOutageLog Outages => outages;
+
+    internal MaildropLeases Leases => leases;
 
     public override ReadOnlyMemory<byte> TooManyConnectionsReply(bool perAddress) => perAddress
         ? "-ERR [SYS/TEMP] Too many connections from your address.\r\n"u8.ToArray()

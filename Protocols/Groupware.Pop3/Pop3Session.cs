@@ -15,7 +15,7 @@ namespace Groupware.Pop3;
 
 /// <summary>
 /// One POP3 connection: the session state (the USER name given, the logged-in account, its maildrop
-/// snapshot and lock) and the I/O loop. Each command line is parsed (<see cref="Pop3CommandParser"/>),
+/// snapshot and the maildrop's lease) and the I/O loop. Each command line is parsed (<see cref="Pop3CommandParser"/>),
 /// checked against the states of the <see cref="CommandTable"/>, run, and its response sent.
 /// </summary>
 internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionContext connection, ListenerContext listener, ILogger logger)
@@ -33,7 +33,7 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
     private readonly long _connectedAt = listener.Time.GetTimestamp();
     private MessageReadAhead? _readAhead;
     private int _authFailures;
-    private IAsyncDisposable? _maildropLock;
+    private MaildropLease? _maildropLease;
 
     public Pop3State State { get; private set; } = Pop3State.Authorization;
 
@@ -192,17 +192,26 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
     /// <summary>Releases the maildrop (at QUIT before the answer, and when the session ends however it ends).</summary>
     public async ValueTask ReleaseMaildropAsync()
     {
-        if (_maildropLock is { } held)
+        if (_maildropLease is { } held)
         {
-            _maildropLock = null;
+            _maildropLease = null;
             await held.DisposeAsync();
         }
     }
 
-    /// <summary>Null while the session still holds its maildrop; otherwise the answer that ends it.</summary>
-    private Pop3Response? MaildropLost() => _maildropLock is null
-        ? new Pop3Response("-ERR [SYS/TEMP] The mailbox lock was lost; log in again.", Step: SessionStep.Close)
-        : null;
+    /// <summary>
+    /// Null while the session still holds its maildrop's lease; otherwise the answer that ends the session
+    /// instead of going on (RFC 1939 §4 exclusive access): another session took the maildrop over, or the
+    /// lease could not be renewed in time (the database was unreachable), so another may have.
+    /// </summary>
+    private Pop3Response? MaildropLost() => _maildropLease switch
+    {
+        { Loss: LeaseLoss.TakenOver } => new Pop3Response("-ERR [IN-USE] Another POP3 session took over the mailbox; disconnecting.",
+            Step: SessionStep.Close),
+        { Loss: not null } or null => new Pop3Response("-ERR [SYS/TEMP] The mailbox lock could not be kept; log in again later.",
+            Step: SessionStep.Close),
+        _ => null,
+    };
 
     private async ValueTask<SessionStep> SendAsync(Pop3Response response, CancellationToken cancellationToken)
     {
@@ -293,13 +302,13 @@ internal sealed partial class Pop3Session(Pop3Protocol protocol, ConnectionConte
     {
         try
         {
-            var held = await Store.TryLockMaildropAsync(account.Id, cancellationToken);
+            var held = await protocol.Leases.TryAcquireAsync(account.Id, cancellationToken);
             if (held is null)
             {
                 return "-ERR [IN-USE] Mailbox is locked by another POP3 session.";
             }
 
-            _maildropLock = held;
+            _maildropLease = held;
             Maildrop = new Maildrop(await Store.ListMaildropAsync(account.Id, cancellationToken));
         }
         catch (Exception e) when (DatabaseFailure.IsUnavailable(e))

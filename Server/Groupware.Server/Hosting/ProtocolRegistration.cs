@@ -6,6 +6,8 @@ using Groupware.Storage.Accounts;
 using Groupware.Storage.Mail;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Groupware.Server.Hosting;
 
@@ -21,6 +23,11 @@ internal static class ProtocolRegistration
         // The stores the mail front-ends share (TryAdd: each front-end may ask for them).
         services.TryAddSingleton<AccountStore>();
         services.TryAddSingleton<MailStore>();
+        // One per node: its loop renews every POP3 maildrop lease the node holds (RFC 1939 §4).
+        services.TryAddSingleton(new MaildropLeaseOptions());
+        services.TryAddSingleton(provider => new MaildropLeases(provider.GetRequiredService<NpgsqlDataSource>(),
+            provider.GetRequiredService<NodePolicy>().NodeName, provider.GetRequiredService<MaildropLeaseOptions>(),
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<MaildropLeases>>()));
         services.TryAddSingleton<MailChangeFeed>();
         services.TryAddSingleton<RecipientResolver>();
 

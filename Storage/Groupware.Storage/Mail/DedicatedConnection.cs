@@ -3,8 +3,8 @@ using Npgsql;
 namespace Groupware.Storage.Mail;
 
 /// <summary>
-/// A connection outside the pool, for state that lives as long as a session: a session-level
-/// advisory lock, or LISTEN. Closing it ends the server session, which releases what it held;
+/// A connection outside the pool, for state that lives as long as a server session: LISTEN (see
+/// <see cref="MailChangeFeed"/>). Closing it ends the server session, which releases what it held;
 /// so does the death of the node, since the kernel closes its sockets. It carries the data
 /// source's credentials (<see cref="NpgsqlConnection.CloneWith(string)"/>) without taking a pool slot.
 /// </summary>

@@ -20,12 +20,6 @@ public sealed partial class MailStore(NpgsqlDataSource dataSource)
     /// <summary>The NOTIFY channel of committed mailbox changes; see <see cref="MailChangeFeed"/>.</summary>
     public const string ChangeChannel = "groupware_mail";
 
-    /// <summary>
-    /// High 16 bits of a maildrop lock's advisory key ("MD"); the account id fills the rest, so the
-    /// keys never meet the migrator's.
-    /// </summary>
-    private const long MaildropLockPrefix = 0x4D44L << 48;
-
     private const string InsertDefaultMailboxes = """
         INSERT INTO mailboxes (account_id, name, special_use)
         SELECT @accountId, d.name, d.special_use FROM unnest(@names, @specialUses) AS d(name, special_use)
@@ -251,33 +245,6 @@ public sealed partial class MailStore(NpgsqlDataSource dataSource)
         });
     }
 
-    /// <summary>
-    /// Takes the account's maildrop lock (RFC 1939 §8: one POP3 session per maildrop), valid across
-    /// nodes: a session-level advisory lock on a dedicated connection, released when the returned
-    /// handle is disposed or the node dies. Null when another session holds it.
-    /// </summary>
-    public async Task<IAsyncDisposable?> TryLockMaildropAsync(long accountId, CancellationToken cancellationToken)
-    {
-        var connection = await DedicatedConnection.OpenAsync(dataSource, cancellationToken);
-        try
-        {
-            var locked = await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT pg_try_advisory_lock(@key)",
-                new { key = MaildropLockPrefix | accountId }, cancellationToken: cancellationToken));
-            if (locked)
-            {
-                return new MaildropLock(connection);
-            }
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-
-        await connection.DisposeAsync();
-        return null;
-    }
-
     /// <summary>The UIDL of a message: UIDVALIDITY and UID, both unique per account and never reused together.</summary>
     internal static string UniqueIdOf(long uidValidity, long uid) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{uidValidity}.{uid}");
@@ -328,19 +295,5 @@ public sealed partial class MailStore(NpgsqlDataSource dataSource)
         public long? Uid { get; set; }
 
         public long? Size { get; set; }
-    }
-
-    /// <summary>Holds a maildrop's advisory lock; closing the dedicated connection ends the session and the lock.</summary>
-    private sealed class MaildropLock(NpgsqlConnection connection) : IAsyncDisposable
-    {
-        private int _disposed;
-
-        public async ValueTask DisposeAsync()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                await connection.DisposeAsync();
-            }
-        }
     }
 }

@@ -9,8 +9,9 @@ namespace Groupware.Tests.Storage;
 
 /// <summary>
 /// The mail store's API as POP3 and IMAP use it: default mailboxes, the maildrop with exact sizes
-/// and stable UIDLs, streamed content, atomic expunge (QRESYNC record, quota, shared bodies), the
-/// cross-node maildrop lock, and UIDs that stay unique and increasing under concurrent writers.
+/// and stable UIDLs, streamed content, atomic expunge (QRESYNC record, quota, shared bodies), and
+/// UIDs that stay unique and increasing under concurrent writers (the maildrop lock is in
+/// <see cref="MaildropLeaseTests"/>).
 /// </summary>
 public sealed class MailStoreTests
 {
@@ -182,27 +183,6 @@ public sealed class MailStoreTests
 
         await _store.ExpungeAsync(owner.Id, message.MailboxId, [message.Uid], CancellationToken.None);
         Assert.ThrowsAsync<MessageNotFoundException>(() => _store.OpenMessageAsync(owner.Id, message.MailboxId, message.Uid, CancellationToken.None));
-    }
-
-    [Test]
-    public async Task The_maildrop_lock_is_held_once_across_nodes_and_released_on_dispose()
-    {
-        var account = await MailAccounts.CreateAsync(_data, "lock");
-        await using var otherNode = Database.CreateDataSource(TestDatabase.ConnectionString, "node2");
-        var otherStore = new MailStore(otherNode);
-
-        var held = await _store.TryLockMaildropAsync(account.Id, CancellationToken.None);
-        Assert.That(held, Is.Not.Null);
-        Assert.That(await _store.TryLockMaildropAsync(account.Id, CancellationToken.None), Is.Null, "same node");
-        Assert.That(await otherStore.TryLockMaildropAsync(account.Id, CancellationToken.None), Is.Null, "another node");
-        var unrelated = await otherStore.TryLockMaildropAsync(account.Id + 1_000_000, CancellationToken.None);
-        Assert.That(unrelated, Is.Not.Null, "other accounts are not affected");
-        await unrelated!.DisposeAsync();
-
-        await held!.DisposeAsync();
-        var again = await otherStore.TryLockMaildropAsync(account.Id, CancellationToken.None);
-        Assert.That(again, Is.Not.Null);
-        await again!.DisposeAsync();
     }
 
     [Test]

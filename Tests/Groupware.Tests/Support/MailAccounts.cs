@@ -25,6 +25,21 @@ public static class MailAccounts
             aliasLocalParts.Select(a => $"{a}-{login}@example.test").ToList(), "{PLAIN}secret", QuotaBytes: quotaBytes), CancellationToken.None);
     }
 
+    /// <summary>
+    /// <paramref name="count"/> bare accounts (no addresses, no mailboxes) in one statement, for tests
+    /// that need thousands; returns their ids.
+    /// </summary>
+    public static async Task<long[]> CreateManyAsync(NpgsqlDataSource dataSource, string prefix, int count)
+    {
+        var login = $"{prefix}{Guid.NewGuid():N}-";
+        await using var connection = await dataSource.OpenConnectionAsync();
+        return (await connection.QueryAsync<long>("""
+            INSERT INTO accounts (login, login_key, password_hash)
+            SELECT @login || n, @login || n, '{PLAIN}secret' FROM generate_series(1, @count) AS n
+            RETURNING id
+            """, new { login, count })).ToArray();
+    }
+
     public static async Task SetDisabledAsync(NpgsqlDataSource dataSource, long accountId, bool disabled)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
