@@ -102,6 +102,13 @@ public sealed partial class AuthService : IDisposable
 
     internal AuthAuditLog Audit => _audit;
 
+    /// <summary>Returns once every attempt made before the call is written, the checks of exposed passwords included (for tests and tools).</summary>
+    internal async Task FlushAuditAsync(CancellationToken cancellationToken)
+    {
+        await _exposureChecks.FlushAsync(cancellationToken);
+        await _audit.FlushAsync(cancellationToken);
+    }
+
     internal BlockList Blocks => _blocks;
 
     internal FailurePenalties Penalties => _penalties;

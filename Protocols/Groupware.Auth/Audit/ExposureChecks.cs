@@ -119,7 +119,18 @@ internal sealed partial class ExposureChecks : IHostedService, IDisposable
                 {
                     if (pending.Attempt is { } attempt)
                     {
-                        var matched = await IsCurrentPasswordAsync(pending.Login, pending.Password, cancellationToken);
+                        bool? matched;
+                        try
+                        {
+                            matched = await IsCurrentPasswordAsync(pending.Login, pending.Password, cancellationToken);
+                        }
+                        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                        {
+                            RecordUnchecked(attempt, pending.BlockCandidate);
+                            pending.Flushed?.TrySetResult();
+                            throw;
+                        }
+
                         _audit.Record(attempt with { PasswordMatched = matched }, pending.BlockCandidate);
                     }
 

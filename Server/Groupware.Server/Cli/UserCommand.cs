@@ -231,6 +231,9 @@ internal static class UserCommand
         return command;
     }
 
+    /// <summary>Attempts <c>list --exposed --all</c> prints at most, newest first.</summary>
+    private const int MaxListedAttempts = 10_000;
+
     private static Command List()
     {
         var exposed = new Option<bool>("--exposed")
@@ -238,16 +241,23 @@ internal static class UserCommand
             Description = "Only accounts whose password crossed the network in clear text (since --since, or else since each account's last password change)",
         };
         var since = new Option<string>("--since") { Description = "With --exposed: count exposures from this date (2026-01-31 or ISO 8601, UTC)", HelpName = "DATE" };
+        var all = new Option<bool>("--all")
+        {
+            Description = "With --exposed: every attempt that sent a password in clear (since --since, default the last 30 days), not one line per account",
+        };
         var jsonOutput = JsonOption();
-        var command = new Command("list", "List accounts, or with --exposed those whose password must be considered leaked") { jsonOutput, exposed, since };
+        var command = new Command("list", "List accounts, or with --exposed those whose password must be considered leaked, real leaks first")
+        {
+            jsonOutput, exposed, since, all,
+        };
         command.SetAction((parse, cancellationToken) => RunAsync(parse, async context =>
         {
             var json = parse.GetValue(jsonOutput);
             if (!parse.GetValue(exposed))
             {
-                if (parse.GetValue(since) is not null)
+                if (parse.GetValue(since) is not null || parse.GetValue(all))
                 {
-                    throw new UserInputException(ExDataErr, "--since is only meaningful with --exposed");
+                    throw new UserInputException(ExDataErr, "--since and --all are only meaningful with --exposed");
                 }
 
                 var accounts = await context.Accounts.ListAsync(cancellationToken);
@@ -259,14 +269,29 @@ internal static class UserCommand
             }
 
             var from = parse.GetValue(since) is { } sinceText ? ParseDate(sinceText) : (DateTimeOffset?)null;
+            if (parse.GetValue(all))
+            {
+                var attempts = await context.Accounts.ListExposedAttemptsAsync(from ?? DateTimeOffset.UtcNow.AddDays(-30), MaxListedAttempts,
+                    cancellationToken);
+                await context.Output.WriteLineAsync(json
+                    ? JsonSerializer.Serialize(attempts, Json)
+                    : Table(["TIME", "LOGIN", "ACCOUNT", "FROM", "ON", "MECHANISM", "OUTCOME", "PASSWORD"],
+                        attempts.Select(a => new[]
+                        {
+                            Time(a.At), a.Login, a.AccountLogin ?? "-", a.From, a.Listener, a.Mechanism, a.Outcome,
+                            a.PasswordMatched switch { true => "CURRENT", false => "wrong", null => "unchecked" },
+                        })));
+                return 0;
+            }
+
             var exposures = await context.Accounts.ListExposedAsync(from, null, cancellationToken);
             await context.Output.WriteLineAsync(json
                 ? JsonSerializer.Serialize(exposures.Select(ExposureJson), Json)
-                : Table(["LOGIN", "EXPOSURES", "FIRST", "LAST", "LAST FROM", "LAST ON", "FLAGS"],
+                : Table(["LOGIN", "PASSWORD", "EXPOSURES", "FIRST", "LAST", "LAST FROM", "LAST ON", "FLAGS"],
                     exposures.Select(e => new[]
                     {
-                        e.Login, e.Exposures.ToString(CultureInfo.InvariantCulture), Time(e.FirstAt), Time(e.LastAt), e.LastAddress,
-                        e.LastListener, e.LegacyDevice ? "legacy-device" : "-",
+                        e.Login, e.Verdict switch { "leaked" => "LEAKED", var other => other }, e.Exposures.ToString(CultureInfo.InvariantCulture),
+                        Time(e.FirstAt), Time(e.LastAt), e.LastAddress, e.LastListener, e.LegacyDevice ? "legacy-device" : "-",
                     })));
             return 0;
         }, cancellationToken));
@@ -303,9 +328,16 @@ internal static class UserCommand
                 ("used", FormatSize(account.UsedBytes)),
                 ("password changed", Time(account.PasswordChangedAt)),
                 ("created", Time(account.CreatedAt)),
-                ("password exposed", exposure is null
-                    ? "no (not since it was set)"
-                    : $"YES: {exposure.Exposures} time(s) since it was set, last {Time(exposure.LastAt)} from {exposure.LastAddress} on {exposure.LastListener}"),
+                ("password exposed", exposure switch
+                {
+                    null => "no (not since it was set)",
+                    { Verdict: "leaked" } => $"YES: the current password crossed in clear {exposure.Leaks} time(s) since it was set, last attempt " +
+                        $"{Time(exposure.LastAt)} from {exposure.LastAddress} on {exposure.LastListener}; change it",
+                    { Verdict: "unchecked" } => $"MAYBE: {exposure.Unchecked} clear-text attempt(s) could not be checked, last " +
+                        $"{Time(exposure.LastAt)} from {exposure.LastAddress} on {exposure.LastListener}",
+                    _ => $"no: {exposure.Exposures} clear-text attempt(s) since it was set, all with a wrong password, last " +
+                        $"{Time(exposure.LastAt)} from {exposure.LastAddress}",
+                }),
             };
             foreach (var (label, value) in lines)
             {
@@ -518,8 +550,11 @@ internal static class UserCommand
     private static object ExposureJson(PasswordExposure e) => new
     {
         e.Login,
+        e.Verdict,
         e.LegacyDevice,
         e.Exposures,
+        e.Leaks,
+        e.Unchecked,
         e.FirstAt,
         e.LastAt,
         e.LastAddress,

@@ -30,7 +30,9 @@ public sealed record NewAccount(
 
 /// <summary>
 /// An account whose password crossed a network in clear text: how often and when, and where the
-/// last exposure came from (<c>node/listener</c>, client address or <c>unix</c>).
+/// last exposure came from (<c>node/listener</c>, client address or <c>unix</c>); of those exposures,
+/// how many carried the account's current password (<see cref="Leaks"/>) and how many could not be
+/// checked (<see cref="Unchecked"/>); the rest were wrong passwords, which anyone can send.
 /// </summary>
 public sealed record PasswordExposure(
     long AccountId,
@@ -40,7 +42,24 @@ public sealed record PasswordExposure(
     DateTimeOffset FirstAt,
     DateTimeOffset LastAt,
     string LastAddress,
-    string LastListener);
+    string LastListener,
+    long Leaks = 0,
+    long Unchecked = 0)
+{
+    /// <summary><c>leaked</c>: the current password crossed in clear; <c>unchecked</c>: it may have; <c>wrong-passwords</c>: only others did.</summary>
+    public string Verdict => Leaks > 0 ? "leaked" : Unchecked > 0 ? "unchecked" : "wrong-passwords";
+}
+
+/// <summary>One attempt whose password crossed a network in clear text, for <c>user list --exposed --all</c>.</summary>
+public sealed record ExposedAttempt(
+    DateTimeOffset At,
+    string Login,
+    string? AccountLogin,
+    string From,
+    string Listener,
+    string Mechanism,
+    string Outcome,
+    bool? PasswordMatched);
 
 /// <summary>An account with the stored password hash, for the auth module only.</summary>
 public sealed record AccountCredentials(Account Account, string PasswordHash);
@@ -230,7 +249,9 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
     /// <summary>
     /// Accounts whose password crossed a network in clear text (audit records with <c>exposed</c>)
     /// since <paramref name="since"/>, or, when null, since each account's last password change:
-    /// an exposure of a password already replaced no longer matters. Most recent first.
+    /// an exposure of a password already replaced no longer matters. Real leaks (the current password)
+    /// first, then those that could not be checked, then accounts that only saw wrong passwords; most
+    /// recent first within each.
     /// </summary>
     public async Task<IReadOnlyList<PasswordExposure>> ListExposedAsync(DateTimeOffset? since, long? accountId,
         CancellationToken cancellationToken)
@@ -240,17 +261,41 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
             SELECT a.id AS accountid, a.login, a.legacy_device AS legacydevice, count(*) AS exposures,
                    min(t.at) AS firstat, max(t.at) AS lastat,
                    (array_agg(COALESCE(host(t.remote_address), 'unix') ORDER BY t.at DESC))[1] AS lastaddress,
-                   (array_agg(t.node || '/' || t.listener ORDER BY t.at DESC))[1] AS lastlistener
+                   (array_agg(t.node || '/' || t.listener ORDER BY t.at DESC))[1] AS lastlistener,
+                   count(*) FILTER (WHERE t.password_matched) AS leaks,
+                   count(*) FILTER (WHERE t.password_matched IS NULL) AS unchecked
             FROM auth_attempts t
             JOIN accounts a ON a.id = t.account_id
             WHERE t.exposed
               AND t.at >= COALESCE(@since, a.password_changed_at)
               AND (@accountId IS NULL OR a.id = @accountId)
             GROUP BY a.id
-            ORDER BY max(t.at) DESC, a.login_key
+            ORDER BY count(*) FILTER (WHERE t.password_matched) > 0 DESC, count(*) FILTER (WHERE t.password_matched IS NULL) > 0 DESC,
+                     max(t.at) DESC, a.login_key
             """, new { since = since?.UtcDateTime, accountId }, cancellationToken: cancellationToken));
         return rows.Select(r => new PasswordExposure(r.AccountId, r.Login, r.LegacyDevice, r.Exposures, Utc(r.FirstAt), Utc(r.LastAt),
-            r.LastAddress, r.LastListener)).ToList();
+            r.LastAddress, r.LastListener, r.Leaks, r.Unchecked)).ToList();
+    }
+
+    /// <summary>
+    /// Every attempt whose password crossed a network in clear text since <paramref name="since"/> (by
+    /// default the last 30 days), whether or not the login names an account, most recent first, at most
+    /// <paramref name="limit"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<ExposedAttempt>> ListExposedAttemptsAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ExposedAttemptRow>(new CommandDefinition("""
+            SELECT t.at, t.login, a.login AS accountlogin, COALESCE(host(t.remote_address), 'unix') AS remote,
+                   t.node || '/' || t.listener AS listener, t.mechanism, t.outcome, t.password_matched AS passwordmatched
+            FROM auth_attempts t
+            LEFT JOIN accounts a ON a.id = t.account_id
+            WHERE t.exposed AND t.at >= @since
+            ORDER BY t.at DESC, t.id DESC
+            LIMIT @limit
+            """, new { since = since.UtcDateTime, limit }, cancellationToken: cancellationToken));
+        return rows.Select(r => new ExposedAttempt(Utc(r.At), r.Login, r.AccountLogin, r.Remote, r.Listener, r.Mechanism, r.Outcome,
+            r.PasswordMatched)).ToList();
     }
 
     private async Task<int> ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken)
@@ -289,6 +334,30 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
         public string LastAddress { get; set; } = "";
 
         public string LastListener { get; set; } = "";
+
+        public long Leaks { get; set; }
+
+        public long Unchecked { get; set; }
+    }
+
+    /// <summary>One result row of <see cref="ListExposedAttemptsAsync"/>.</summary>
+    private sealed class ExposedAttemptRow
+    {
+        public DateTime At { get; set; }
+
+        public string Login { get; set; } = "";
+
+        public string? AccountLogin { get; set; }
+
+        public string Remote { get; set; } = "";
+
+        public string Listener { get; set; } = "";
+
+        public string Mechanism { get; set; } = "";
+
+        public string Outcome { get; set; } = "";
+
+        public bool? PasswordMatched { get; set; }
     }
 
     /// <summary>One result row of <see cref="SelectAccount"/>; Dapper sets the properties by column name.</summary>

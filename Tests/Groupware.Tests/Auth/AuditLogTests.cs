@@ -105,10 +105,10 @@ public sealed class AuditLogTests
             var auth = node.Services.GetRequiredService<AuthService>();
             var security = AuthFixtures.Security(node.Services.GetRequiredService<NodePolicy>(), tls: false, listener: "old");
             await auth.AuthenticateAsync(new AuthRequest("someone", "x", "USER"), security, CancellationToken.None);
-            await auth.Audit.FlushAsync(CancellationToken.None);
+            await auth.FlushAuditAsync(CancellationToken.None);
             time.Advance(TimeSpan.FromDays(29));
             await auth.AuthenticateAsync(new AuthRequest("someone", "x", "USER"), security with { ListenerName = "recent" }, CancellationToken.None);
-            await auth.Audit.FlushAsync(CancellationToken.None);
+            await auth.FlushAuditAsync(CancellationToken.None);
 
             // The hourly sweep runs once the clock passes 30 days after the first record.
             time.Advance(TimeSpan.FromDays(1) + TimeSpan.FromHours(1));

@@ -83,7 +83,7 @@ internal static class AuthFixtures
     /// <summary>One audit record as written, after the node's audit log has been flushed.</summary>
     public static async Task<List<AuditRow>> AuditRowsAsync(IServiceProvider services, string listener)
     {
-        await services.GetRequiredService<AuthService>().Audit.FlushAsync(CancellationToken.None);
+        await services.GetRequiredService<AuthService>().FlushAuditAsync(CancellationToken.None);
         await using var connection = await services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync();
         return (await connection.QueryAsync<AuditRow>("""
             SELECT at, node, listener, protocol, host(remote_address) AS remoteaddress, client_network::text AS clientnetwork,

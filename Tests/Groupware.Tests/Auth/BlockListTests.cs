@@ -42,7 +42,7 @@ public sealed class BlockListTests
             Assert.That(await LoginAsync(node, login, "wrong", client), Is.EqualTo(AuthOutcome.InvalidCredentials));
         }
 
-        await node.Services.GetRequiredService<AuthService>().Audit.FlushAsync(CancellationToken.None);
+        await node.Services.GetRequiredService<AuthService>().FlushAuditAsync(CancellationToken.None);
     }
 
     /// <summary>Waits, at most <see cref="Bound"/> in 50 ms steps, for a node to learn of a block.</summary>

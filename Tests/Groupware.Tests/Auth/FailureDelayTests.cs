@@ -262,7 +262,7 @@ public sealed class FailureDelayTests
         var second = auth.AuthenticateAsync(new AuthRequest(login, "wrong", "USER"), security, CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(2));
         await second.WaitAsync(TimeSpan.FromSeconds(30));
-        await auth.Audit.FlushAsync(CancellationToken.None);
+        await auth.FlushAuditAsync(CancellationToken.None);
         Assert.That(auth.Blocks.IsBlocked(new IPNetwork(AuthFixtures.DocumentationAddress(44), 32)), Is.True, "two failures, over the threshold of one");
 
         for (var (refusal, wait) = (0, 4); refusal < 3; refusal++, wait = Math.Min(wait * 2, 15))

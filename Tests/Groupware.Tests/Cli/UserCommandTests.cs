@@ -308,7 +308,7 @@ public sealed class UserCommandTests
         await AddAsync(safeLogin);
         Assert.That(await LoginAsync(exposedLogin, password, tls: false), Is.EqualTo(AuthOutcome.PlaintextRefused));
         Assert.That(await LoginAsync(safeLogin, password, tls: true), Is.EqualTo(AuthOutcome.Success));
-        await _node.Services.GetRequiredService<AuthService>().Audit.FlushAsync(CancellationToken.None);
+        await _node.Services.GetRequiredService<AuthService>().FlushAuditAsync(CancellationToken.None);
 
         var text = await UserAsync(["list", "--exposed"]);
         Assert.That(text.ExitCode, Is.Zero, text.ToString());
@@ -316,13 +316,42 @@ public sealed class UserCommandTests
         var json = JsonNode.Parse((await UserAsync(["list", "--exposed", "--json"])).Output)!.AsArray();
         var entry = json.Single(e => (string?)e!["login"] == exposedLogin)!;
         Assert.That(((long?)entry["exposures"], (string?)entry["lastAddress"]), Is.EqualTo(((long?)1, "127.0.0.1")));
-        Assert.That((await UserAsync(["show", exposedLogin])).Output, Does.Contain("password exposed: YES: 1 time(s)"));
+        Assert.That((string?)entry["verdict"], Is.EqualTo("leaked"));
+        Assert.That((await UserAsync(["show", exposedLogin])).Output, Does.Contain("password exposed: YES: the current password crossed in clear 1 time(s)"));
 
         // A new password is not exposed: by default only exposures since the last change count.
         Assert.That((await UserAsync(["passwd", exposedLogin, "--password-stdin"], "fresh\n")).ExitCode, Is.Zero);
         Assert.That((await UserAsync(["list", "--exposed"])).Output, Does.Not.Contain(exposedLogin));
         Assert.That((await UserAsync(["list", "--exposed", "--since", "2000-01-01"])).Output, Does.Contain(exposedLogin));
         Assert.That((await UserAsync(["list", "--exposed", "--since", "yesterday-ish"])).ExitCode, Is.EqualTo(65));
+    }
+
+    [Test]
+    public async Task List_exposed_puts_real_leaks_before_wrong_passwords_and_all_lists_every_attempt()
+    {
+        var noise = NewLogin();
+        var leaked = NewLogin();
+        var password = await AddAsync(noise);
+        var leakedPassword = await AddAsync(leaked);
+
+        // Anyone can send an account's name with a wrong password in clear; only the second is a leak.
+        Assert.That(await LoginAsync(leaked, leakedPassword, tls: false), Is.EqualTo(AuthOutcome.PlaintextRefused));
+        Assert.That(await LoginAsync(noise, password + "-wrong", tls: false), Is.EqualTo(AuthOutcome.PlaintextRefused));
+        await _node.Services.GetRequiredService<AuthService>().FlushAuditAsync(CancellationToken.None);
+
+        var lines = (await UserAsync(["list", "--exposed"])).Output.Split('\n');
+        var leakedLine = Array.FindIndex(lines, l => l.StartsWith(leaked + " ", StringComparison.Ordinal));
+        var noiseLine = Array.FindIndex(lines, l => l.StartsWith(noise + " ", StringComparison.Ordinal));
+        Assert.That(leakedLine, Is.GreaterThan(0));
+        Assert.That(noiseLine, Is.GreaterThan(leakedLine), "real leaks come first");
+        Assert.That(lines[leakedLine], Does.Contain("LEAKED"));
+        Assert.That(lines[noiseLine], Does.Contain("wrong-passwords"));
+        Assert.That((await UserAsync(["show", noise])).Output, Does.Contain("password exposed: no: 1 clear-text attempt(s) since it was set, all with a wrong password"));
+
+        var attempts = JsonNode.Parse((await UserAsync(["list", "--exposed", "--all", "--json"])).Output)!.AsArray();
+        Assert.That(attempts.Where(a => (string?)a!["login"] == noise).Select(a => (bool?)a!["passwordMatched"]), Is.EqualTo(new bool?[] { false }));
+        Assert.That(attempts.Where(a => (string?)a!["login"] == leaked).Select(a => (bool?)a!["passwordMatched"]), Is.EqualTo(new bool?[] { true }));
+        Assert.That((await UserAsync(["list", "--all"])).ExitCode, Is.EqualTo(65), "--all belongs to --exposed");
     }
 
     [Test]

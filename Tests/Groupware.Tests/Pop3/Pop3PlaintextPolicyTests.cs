@@ -214,6 +214,72 @@ public sealed class Pop3PlaintextPolicyTests
         Assert.That(_node.Services.GetRequiredService<AuthService>().PasswordChecks, Is.EqualTo(checks), "no account's password is made of such octets");
     }
 
+    /// <summary>
+    /// A client that does not wait for the refusal of AUTH (or ignores it) sends its base64 response
+    /// on the next line: a password in clear all the same, which must reach the auth module and be
+    /// recorded as exposed, not be answered as an unknown command.
+    /// </summary>
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task Credentials_sent_on_the_line_after_a_refused_AUTH_PLAIN_are_refused_and_recorded_as_exposed(bool right)
+    {
+        var login = await Pop3Fixture.CreateAccountAsync();
+        await using var client = await ClearAsync();
+        using var metrics = new MetricRecorder(_node);
+        await client.SendAsync($"AUTH PLAIN\r\n{Plain(login, right ? Pop3Fixture.Password : "wrong")}\r\n");
+        Assert.That(await client.ReadLineAsync(), Does.StartWith("-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections; use STLS"));
+        Assert.That(await client.ReadLineAsync(), Does.StartWith("-ERR [AUTH] Plaintext authentication disallowed").And.Contain("may have been exposed"));
+        Assert.That(metrics.Sum("groupware.plaintext.credentials.refused", ("protocol", "pop3")), Is.EqualTo(1));
+        Assert.That(await ExposedAttemptsAsync(login), Is.EqualTo(new[] { ("PLAIN", "plaintext-refused", (bool?)right) }));
+    }
+
+    [Test]
+    public async Task A_password_sent_after_a_refused_AUTH_LOGIN_and_its_user_name_line_is_recorded_as_exposed()
+    {
+        var login = await Pop3Fixture.CreateAccountAsync();
+        await using var client = await ClearAsync();
+        await client.SendLineAsync("AUTH LOGIN");
+        Assert.That(await client.ReadLineAsync(), Does.StartWith("-ERR [AUTH] Plaintext authentication disallowed"));
+        await client.SendLineAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(login)));
+        Assert.That(await client.ReadLineAsync(), Does.StartWith("-ERR [AUTH] Plaintext authentication disallowed"), "the user name is no password yet");
+        await client.SendLineAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(Pop3Fixture.Password)));
+        Assert.That(await client.ReadLineAsync(), Does.Contain("may have been exposed"));
+        Assert.That(await ExposedAttemptsAsync(login), Is.EqualTo(new[] { ("LOGIN", "plaintext-refused", (bool?)true) }));
+    }
+
+    [Test]
+    public async Task A_line_after_a_refused_AUTH_that_is_not_base64_is_an_ordinary_command()
+    {
+        await using var client = await ClearAsync();
+        await client.SendLineAsync("AUTH PLAIN");
+        await client.ReadLineAsync();
+        await client.SendLineAsync("STAT");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("-ERR STAT is only valid after logging in."));
+        await client.SendLineAsync("dGVzdA==");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("-ERR Unknown command."), "the refused exchange is over");
+    }
+
+    [Test]
+    public async Task An_AUTH_PLAIN_password_in_octets_that_are_not_UTF8_is_refused_and_recorded_as_exposed()
+    {
+        var login = await Pop3Fixture.CreateAccountAsync();
+        await using var client = await ClearAsync();
+        using var metrics = new MetricRecorder(_node);
+        await client.SendLineAsync("AUTH PLAIN " + Convert.ToBase64String([0, .. Encoding.UTF8.GetBytes(login), 0, (byte)'p', 0xE4, (byte)'s', (byte)'s']));
+        Assert.That(await client.ReadLineAsync(), Does.StartWith("-ERR [AUTH] Plaintext authentication disallowed").And.Contain("may have been exposed"));
+        Assert.That(metrics.Sum("groupware.plaintext.credentials.refused", ("protocol", "pop3")), Is.EqualTo(1));
+        Assert.That(await ExposedAttemptsAsync(login), Is.EqualTo(new[] { ("PLAIN", "plaintext-refused", (bool?)false) }));
+    }
+
+    /// <summary>The login's exposed attempts as recorded: mechanism, outcome, and whether the password was the account's.</summary>
+    private static async Task<List<(string Mechanism, string Outcome, bool? Matched)>> ExposedAttemptsAsync(string login)
+    {
+        await _node.Services.GetRequiredService<AuthService>().FlushAuditAsync(CancellationToken.None);
+        await using var connection = await _node.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().OpenConnectionAsync();
+        return (await Dapper.SqlMapper.QueryAsync<(string, string, bool?)>(connection,
+            "SELECT mechanism, outcome, password_matched FROM auth_attempts WHERE login = @login AND exposed ORDER BY id", new { login })).ToList();
+    }
+
     /// <summary><c>PASS päßwort</c> in ISO-8859-1.</summary>
     private static byte[] IsoLatin1Pass => [.. "PASS p"u8, 0xE4, 0xDF, .. "wort\r\n"u8];
 }
