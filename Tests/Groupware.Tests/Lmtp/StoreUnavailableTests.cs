@@ -1,5 +1,7 @@
 using Dapper;
 using Groupware.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Groupware.Tests.Lmtp;
@@ -13,16 +15,18 @@ public sealed class StoreUnavailableTests
 {
     private string _connectionString = null!;
     private TestNode _node = null!;
+    private CapturedLogs _logs = null!;
     private NpgsqlDataSource _data = null!;
 
     [SetUp]
     public async Task SetUpAsync()
     {
         _connectionString = await TestDatabase.CreateDatabaseAsync("down");
+        _logs = new CapturedLogs();
         _node = await TestNode.StartAsync(n =>
         {
             n.ConnectionString = _connectionString;
-            n.Listener("lmtp", "lmtp", "none");
+            n.Listener("lmtp", "lmtp", "none").ConfigureServices(s => s.AddSingleton<ILoggerProvider>(_logs));
         });
         _data = await MailAccounts.OpenAsync(_connectionString);
     }
@@ -32,6 +36,7 @@ public sealed class StoreUnavailableTests
     {
         await _data.DisposeAsync();
         await _node.DisposeAsync();
+        _logs.Dispose();
         await TestDatabase.DropDatabaseAsync(_connectionString);
     }
 
@@ -79,6 +84,31 @@ public sealed class StoreUnavailableTests
         await BringDatabaseBackAsync();
         Assert.That(await MailAccounts.MessagesAsync(_data, first.Id), Is.Empty);
         Assert.That(await MailAccounts.MessagesAsync(_data, second.Id), Is.Empty);
+    }
+
+    /// <summary>
+    /// An outage must not drown the log: each 451 is one line, and the stack trace of one distinct
+    /// error is written once a minute (a 10-second outage used to write tens of thousands of lines).
+    /// </summary>
+    [Test]
+    public async Task While_the_database_is_down_each_451_is_one_log_line_and_the_stack_is_written_once()
+    {
+        var account = await MailAccounts.CreateAsync(_data, "down");
+        await using var client = await GreetAsync();
+        await TakeDatabaseDownAsync();
+        await client.SendLineAsync("MAIL FROM:<a@example.org>");
+        await client.ReadLineAsync();
+        for (var i = 0; i < 20; i++)
+        {
+            await client.SendLineAsync($"RCPT TO:<{account.PrimaryAddress}>");
+            Assert.That(await client.ReadLineAsync(), Does.StartWith("451 4.3.0"));
+        }
+
+        var lines = _logs.Entries.Where(e => e.Category == "Groupware.Lmtp" && e.Message.Contains("the database is unavailable", StringComparison.Ordinal))
+            .ToList();
+        Assert.That(lines, Has.Count.EqualTo(20), "one line per failed operation");
+        Assert.That(lines.Count(l => l.Exception is not null), Is.EqualTo(1), "the stack once");
+        Assert.That(lines.Select(l => l.Message.Split('\n').Length), Has.All.EqualTo(1));
     }
 
     private async Task<LineClient> GreetAsync()

@@ -6,9 +6,9 @@ namespace Groupware.Tests.Support;
 /// <summary>A logger provider that keeps every message, for tests that assert what a node logs.</summary>
 public sealed class CapturedLogs : ILoggerProvider
 {
-    private readonly ConcurrentQueue<(LogLevel Level, string Category, string Message)> _entries = new();
+    private readonly ConcurrentQueue<(LogLevel Level, string Category, string Message, Exception? Exception)> _entries = new();
 
-    public IReadOnlyList<(LogLevel Level, string Category, string Message)> Entries => [.. _entries];
+    public IReadOnlyList<(LogLevel Level, string Category, string Message, Exception? Exception)> Entries => [.. _entries];
 
     /// <summary>Messages at <paramref name="level"/> or above.</summary>
     public IEnumerable<string> AtLeast(LogLevel level) => _entries.Where(e => e.Level >= level).Select(e => e.Message);
@@ -26,6 +26,6 @@ public sealed class CapturedLogs : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner._entries.Enqueue((logLevel, category, formatter(state, exception)));
+            owner._entries.Enqueue((logLevel, category, formatter(state, exception), exception));
     }
 }
