@@ -42,20 +42,43 @@ public sealed class CertificateReloadTests
         Assert.That(client.RemoteCertificate!.Thumbprint, Is.EqualTo(renewed), "STARTTLS still serves the old certificate");
     }
 
+    /// <summary>
+    /// A renewal caught half-written keeps the previous certificate; the test waits until the store
+    /// has read the broken files (it says so), and then proves reloading works by completing the
+    /// renewal, so that a store that never reloads fails here instead of passing.
+    /// </summary>
     [Test]
-    public async Task A_half_written_renewal_keeps_the_previous_certificate()
+    public async Task A_half_written_renewal_keeps_the_previous_certificate_until_it_is_complete()
     {
         using var certificates = new TestCertificates();
+        var logs = new CapturedLogs();
         await using var node = await TestNode.StartAsync(n =>
         {
             n.Certificates = certificates;
-            n.Protocol(new EchoProtocol()).Listener("echos", "echo", "implicit");
+            n.Protocol(new EchoProtocol()).Listener("echos", "echo", "implicit").ConfigureServices(s => s.AddSingleton<ILoggerProvider>(logs));
         });
         var original = certificates.Thumbprint;
 
         await File.WriteAllTextAsync(certificates.KeyFile, "-----BEGIN PRIVATE KEY-----\ntruncated");
-        await Task.Delay(1500);
+        for (var attempt = 0; attempt < 40 && !logs.AtLeast(LogLevel.Error).Any(m => m.Contains("cannot be served", StringComparison.Ordinal)); attempt++)
+        {
+            await Task.Delay(250);
+            Assert.That(await ImplicitThumbprintAsync(node), Is.EqualTo(original));
+        }
+
+        Assert.That(logs.AtLeast(LogLevel.Error), Has.Some.Contains("cannot be served"), "the store looked at the half-written files");
         Assert.That(await ImplicitThumbprintAsync(node), Is.EqualTo(original));
+
+        certificates.Replace();
+        var renewed = certificates.Thumbprint;
+        var served = original;
+        for (var attempt = 0; attempt < 40 && served != renewed; attempt++)
+        {
+            await Task.Delay(250);
+            served = await ImplicitThumbprintAsync(node);
+        }
+
+        Assert.That(served, Is.EqualTo(renewed), "the completed renewal is served");
     }
 
     [Test]

@@ -1,4 +1,5 @@
 using Groupware.Pop3;
+using Groupware.Storage.Mail;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Groupware.Tests.Pop3;
@@ -27,38 +28,36 @@ public sealed class Pop3LoginLimitTests
         Assert.That(await client.IsClosedByServerAsync(), Is.True);
     }
 
+    /// <summary>On a fake clock: CAPA every 50 s keeps the connection busy, never idle, never logged in.</summary>
     [Test]
     public async Task A_client_that_keeps_talking_without_logging_in_is_disconnected_at_the_login_deadline()
     {
-        await using var node = await Pop3Fixture.StartSecureNodeAsync(n =>
-            n.ConfigureServices(s => s.AddSingleton(new Pop3Options { LoginTimeout = TimeSpan.FromSeconds(2) })));
+        var clock = new SessionClock();
+        await using var node = await Pop3Fixture.StartSecureNodeAsync(n => n.ConfigureServices(s => s.AddSingleton<TimeProvider>(clock)));
         await using var client = await LineClient.ConnectAsync(node.EndPoint("pop3s"), implicitTls: true);
         await client.ReadLineAsync();
 
-        // CAPA every half second: never idle, never logged in. Bounded: 20 rounds is 10 s.
-        string? line = null;
-        for (var round = 0; round < 20; round++)
+        // Dovecot's 180 s: the read deadline shrinks by what each round used.
+        for (var used = 0; used < 150; used += 50)
         {
-            await Task.Delay(500);
+            await clock.WaitForTimerAsync(TimeSpan.FromSeconds(180 - used));
+            clock.Advance(TimeSpan.FromSeconds(50));
             await client.SendLineAsync("CAPA");
-            line = await client.ReadLineAsync();
-            if (line != "+OK Capability list follows")
-            {
-                break;
-            }
-
+            Assert.That(await client.ReadLineAsync(), Is.EqualTo("+OK Capability list follows"));
             await Pop3Fixture.ReadMultiLineAsync(client);
         }
 
-        Assert.That(line, Is.EqualTo("-ERR [SYS/TEMP] No login within 2 seconds; disconnecting."));
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(30));
+        clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("-ERR [SYS/TEMP] No login within 180 seconds; disconnecting."));
         Assert.That(await client.IsClosedByServerAsync(), Is.True);
     }
 
     [Test]
     public async Task After_login_the_deadline_no_longer_applies()
     {
-        await using var node = await Pop3Fixture.StartSecureNodeAsync(n =>
-            n.ConfigureServices(s => s.AddSingleton(new Pop3Options { LoginTimeout = TimeSpan.FromSeconds(1) })));
+        var clock = new SessionClock();
+        await using var node = await Pop3Fixture.StartSecureNodeAsync(n => n.ConfigureServices(s => s.AddSingleton<TimeProvider>(clock)));
         var login = await Pop3Fixture.CreateAccountAsync();
         await using var client = await LineClient.ConnectAsync(node.EndPoint("pop3s"), implicitTls: true);
         await client.ReadLineAsync();
@@ -67,7 +66,17 @@ public sealed class Pop3LoginLimitTests
         await client.SendLineAsync($"PASS {Pop3Fixture.Password}");
         Assert.That(await client.ReadLineAsync(), Is.EqualTo("+OK Logged in."));
 
-        await Task.Delay(1500);
+        // The autologout of RFC 1939 §3 (10 minutes) replaces the login deadline. Nine minutes pass in
+        // steps of the lease's renewal, each renewal done before the next step, as on a real clock.
+        await clock.WaitForTimerAsync(TimeSpan.FromMinutes(10));
+        var leases = node.Services.GetRequiredService<MaildropLeases>();
+        for (var step = 0; step < 18; step++)
+        {
+            var round = leases.NextRoundAsync();
+            clock.Advance(TimeSpan.FromSeconds(30));
+            await round.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
         await client.SendLineAsync("NOOP");
         Assert.That(await client.ReadLineAsync(), Is.EqualTo("+OK"));
     }

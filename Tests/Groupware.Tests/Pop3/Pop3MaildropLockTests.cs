@@ -1,3 +1,8 @@
+using Dapper;
+using Groupware.Storage.Mail;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
 namespace Groupware.Tests.Pop3;
 
 /// <summary>
@@ -37,5 +42,41 @@ public sealed class Pop3MaildropLockTests
         await next.ReadLineAsync();
         await next.SendLineAsync($"PASS {Pop3Fixture.Password}");
         Assert.That(await next.ReadLineAsync(), Is.EqualTo("+OK Logged in."));
+    }
+
+    /// <summary>
+    /// A session whose lease was taken over (its node could not renew it in time, so it expired) ends
+    /// with [IN-USE] at its next command instead of going on beside the new holder; its QUIT commits
+    /// nothing.
+    /// </summary>
+    [Test]
+    public async Task A_session_whose_lease_was_taken_over_ends_with_IN_USE_and_commits_nothing()
+    {
+        var clock = new SessionClock();
+        await using var node = await Pop3Fixture.StartSecureNodeAsync(n => n.ConfigureServices(s => s.AddSingleton<TimeProvider>(clock)));
+        var login = await Pop3Fixture.CreateAccountAsync();
+        await Pop3Fixture.DeliverAsync(node, login, Pop3Fixture.Message("kept"));
+        await using var first = await Pop3Fixture.LogInOverStlsAsync(node, login);
+        await first.SendLineAsync("DELE 1");
+        Assert.That(await first.ReadLineAsync(), Is.EqualTo("+OK Message 1 deleted."));
+
+        // The lease runs out as if its node had been cut off, and another session takes the maildrop.
+        await using (var connection = await node.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("UPDATE maildrop_leases SET acquired_at = now() - interval '2 minutes', expires_at = now() - interval '1 second' WHERE account_id = " +
+                "(SELECT id FROM accounts WHERE login = @login)", new { login });
+        }
+
+        await using var second = await Pop3Fixture.LogInOverStlsAsync(node, login);
+        var leases = node.Services.GetRequiredService<MaildropLeases>();
+        var round = leases.NextRoundAsync();
+        clock.Advance(TimeSpan.FromSeconds(30));
+        await round.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await first.SendLineAsync("QUIT");
+        Assert.That(await first.ReadLineAsync(), Is.EqualTo("-ERR [IN-USE] Another POP3 session took over the mailbox; disconnecting."));
+        Assert.That(await first.IsClosedByServerAsync(), Is.True);
+        await second.SendLineAsync("STAT");
+        Assert.That(await second.ReadLineAsync(), Does.StartWith("+OK 1 "), "the first session's deletion was not committed");
     }
 }

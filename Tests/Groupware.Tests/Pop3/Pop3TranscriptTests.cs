@@ -20,6 +20,47 @@ public sealed class Pop3TranscriptTests
     [OneTimeTearDown]
     public async Task StopAsync() => await _node.DisposeAsync();
 
+    /// <summary>The session of RFC 1939 §10, with USER and PASS over TLS where the RFC has APOP.</summary>
+    [Test]
+    public async Task The_example_session_of_RFC_1939_section_10()
+    {
+        var login = await Pop3Fixture.CreateAccountAsync();
+        await Pop3Fixture.DeliverAsync(_node, login, Pop3Fixture.Message("first"));
+        await Pop3Fixture.DeliverAsync(_node, login, Pop3Fixture.Message("second"));
+        await using var client = await LineClient.ConnectAsync(_node.EndPoint("pop3s"), implicitTls: true);
+        await Transcript.PlayAsync(client, $"""
+            S: +OK POP3 server ready.
+            C: USER {login}
+            S: +OK
+            C: PASS {Pop3Fixture.Password}
+            S: +OK Logged in.
+            C: STAT
+            S: +OK 2 *
+            C: LIST
+            S: +OK 2 messages (* octets)
+            S: 1 *
+            S: 2 *
+            S: .
+            C: DELE 1
+            S: +OK Message 1 deleted.
+            C: DELE 2
+            S: +OK Message 2 deleted.
+            C: QUIT
+            S: +OK Logging out.
+            """);
+
+        await using var again = await LineClient.ConnectAsync(_node.EndPoint("pop3s"), implicitTls: true);
+        await Transcript.PlayAsync(again, $"""
+            S: +OK POP3 server ready.
+            C: USER {login}
+            S: +OK
+            C: PASS {Pop3Fixture.Password}
+            S: +OK Logged in.
+            C: STAT
+            S: +OK 0 0
+            """);
+    }
+
     [Test]
     public async Task STAT_LIST_UIDL_RETR_and_TOP_follow_RFC_1939()
     {
