@@ -58,7 +58,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>Writes a node's configuration file: an lmtp listener on <paramref name="port"/>, the run's database.</summary>
     public static string WriteConfig(string directory, string nodeName, int port, string? connectionString = null,
-        IDictionary<string, object>? mail = null, int? pop3Port = null)
+        IDictionary<string, object>? mail = null, int? pop3Port = null, Action<Dictionary<string, object>>? adjust = null)
     {
         System.IO.Directory.CreateDirectory(Path.Combine(directory, "spool"));
         var certificates = Path.Combine(directory, "tls");
@@ -93,17 +93,21 @@ public sealed class ServerProcess : IAsyncDisposable
                 new Dictionary<string, object> { ["Protocol"] = "pop3", ["Endpoint"] = $"127.0.0.1:{pop3}", ["Tls"] = "starttls" };
         }
 
+        adjust?.Invoke(config);
         var path = Path.Combine(directory, "groupware.json");
         File.WriteAllText(path, JsonSerializer.Serialize(config));
         return path;
     }
 
-    public static async Task<ServerProcess> StartAsync(string nodeName, bool withPop3 = false)
+    /// <param name="nodeName">The node's name.</param>
+    /// <param name="withPop3">Whether to add a POP3 STLS listener.</param>
+    /// <param name="adjust">Changes to the configuration before it is written (more listeners, limits, a pool size).</param>
+    public static async Task<ServerProcess> StartAsync(string nodeName, bool withPop3 = false, Action<Dictionary<string, object>>? adjust = null)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("gwtest-node-").FullName;
         var port = FreePort();
         int? pop3Port = withPop3 ? FreePort() : null;
-        var config = WriteConfig(directory, nodeName, port, pop3Port: pop3Port);
+        var config = WriteConfig(directory, nodeName, port, pop3Port: pop3Port, adjust: adjust);
         var start = new ProcessStartInfo(DotnetHost)
         {
             UseShellExecute = false,
