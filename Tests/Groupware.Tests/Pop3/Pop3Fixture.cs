@@ -1,4 +1,6 @@
 using System.Net;
+using Groupware.Storage.Mail;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Groupware.Tests.Pop3;
 
@@ -63,4 +65,18 @@ internal static class Pop3Fixture
     }
 
     public static IPAddress Loopback2 { get; } = IPAddress.Parse("127.0.0.2");
+
+    /// <summary>
+    /// Moves a node's fake clock on by <paramref name="by"/> once its maildrop leases wait for their next
+    /// renewal, and returns when that renewal is done: time passes as it would on a real clock, renewals
+    /// included.
+    /// </summary>
+    public static async Task AdvanceLeasesAsync(TestNode node, SessionClock clock, TimeSpan by)
+    {
+        var leases = node.Services.GetRequiredService<MaildropLeases>();
+        await clock.WaitForTimerAsync(d => d > TimeSpan.Zero && d <= by, "the maildrop leases' renewal");
+        var round = leases.NextRoundAsync();
+        clock.Advance(by);
+        await round.WaitAsync(TimeSpan.FromSeconds(30));
+    }
 }

@@ -1,5 +1,4 @@
 using Groupware.Pop3;
-using Groupware.Storage.Mail;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Groupware.Tests.Pop3;
@@ -69,12 +68,9 @@ public sealed class Pop3LoginLimitTests
         // The autologout of RFC 1939 §3 (10 minutes) replaces the login deadline. Nine minutes pass in
         // steps of the lease's renewal, each renewal done before the next step, as on a real clock.
         await clock.WaitForTimerAsync(TimeSpan.FromMinutes(10));
-        var leases = node.Services.GetRequiredService<MaildropLeases>();
         for (var step = 0; step < 18; step++)
         {
-            var round = leases.NextRoundAsync();
-            clock.Advance(TimeSpan.FromSeconds(30));
-            await round.WaitAsync(TimeSpan.FromSeconds(30));
+            await Pop3Fixture.AdvanceLeasesAsync(node, clock, TimeSpan.FromSeconds(30));
         }
 
         await client.SendLineAsync("NOOP");

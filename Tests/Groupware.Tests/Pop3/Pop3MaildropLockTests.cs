@@ -68,10 +68,7 @@ public sealed class Pop3MaildropLockTests
         }
 
         await using var second = await Pop3Fixture.LogInOverStlsAsync(node, login);
-        var leases = node.Services.GetRequiredService<MaildropLeases>();
-        var round = leases.NextRoundAsync();
-        clock.Advance(TimeSpan.FromSeconds(30));
-        await round.WaitAsync(TimeSpan.FromSeconds(30));
+        await Pop3Fixture.AdvanceLeasesAsync(node, clock, TimeSpan.FromSeconds(30));
 
         await first.SendLineAsync("QUIT");
         Assert.That(await first.ReadLineAsync(), Is.EqualTo("-ERR [IN-USE] Another POP3 session took over the mailbox; disconnecting."));
