@@ -8,7 +8,7 @@ namespace Groupware.Connections;
 /// waiting in the compressor for more. <see cref="FinishAsync"/> ends the output stream with its
 /// final block before the layers below close.
 /// </summary>
-internal sealed class DeflateTransport(Stream inner) : Stream
+internal sealed class DeflateTransport(Stream inner) : AsyncDuplexStream
 {
     private readonly DeflateStream _decompressor = new(inner, CompressionMode.Decompress, leaveOpen: true);
 
@@ -16,31 +16,11 @@ internal sealed class DeflateTransport(Stream inner) : Stream
     // and still compresses mail text about 3:1.
     private readonly DeflateStream _compressor = new(inner, CompressionLevel.Fastest, leaveOpen: true);
 
-    public override bool CanRead => true;
-
-    public override bool CanWrite => true;
-
-    public override bool CanSeek => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         _decompressor.ReadAsync(buffer, cancellationToken);
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        _decompressor.ReadAsync(buffer, offset, count, cancellationToken);
-
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) =>
         _compressor.WriteAsync(buffer, cancellationToken);
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        _compressor.WriteAsync(buffer, offset, count, cancellationToken);
 
     /// <summary>A sync flush (Z_SYNC_FLUSH): everything written so far is sent, and the stream goes on.</summary>
     public override async Task FlushAsync(CancellationToken cancellationToken)
@@ -55,16 +35,6 @@ internal sealed class DeflateTransport(Stream inner) : Stream
         await _compressor.DisposeAsync();
         await inner.FlushAsync();
     }
-
-    public override void Flush() => throw new NotSupportedException("synchronous I/O on a connection");
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("synchronous I/O on a connection");
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("synchronous I/O on a connection");
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     public override async ValueTask DisposeAsync()
     {

@@ -7,22 +7,8 @@ namespace Groupware.Connections;
 /// A <see cref="Stream"/> over a connection's raw pipes, so that <see cref="System.Net.Security.SslStream"/>
 /// can run on a Kestrel transport after STARTTLS.
 /// </summary>
-internal sealed class DuplexPipeStream(PipeReader input, PipeWriter output) : Stream
+internal sealed class DuplexPipeStream(PipeReader input, PipeWriter output) : AsyncDuplexStream
 {
-    public override bool CanRead => true;
-
-    public override bool CanWrite => true;
-
-    public override bool CanSeek => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         while (true)
@@ -45,9 +31,6 @@ internal sealed class DuplexPipeStream(PipeReader input, PipeWriter output) : St
         }
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> source, CancellationToken cancellationToken = default)
     {
         var result = await output.WriteAsync(source, cancellationToken);
@@ -57,18 +40,5 @@ internal sealed class DuplexPipeStream(PipeReader input, PipeWriter output) : St
         }
     }
 
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override Task FlushAsync(CancellationToken cancellationToken) => output.FlushAsync(cancellationToken).AsTask();
-
-    public override void Flush() => throw new NotSupportedException("synchronous I/O on a connection");
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("synchronous I/O on a connection");
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("synchronous I/O on a connection");
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -1,7 +1,5 @@
 using Groupware.Connections;
 using Groupware.Server.Configuration;
-using Groupware.Server.Hosting;
-using Microsoft.Extensions.Configuration;
 
 namespace Groupware.Tests.Configuration;
 
@@ -12,24 +10,8 @@ namespace Groupware.Tests.Configuration;
 /// </summary>
 public sealed class LimitsConfigTests
 {
-    private static (IReadOnlyList<ConfigProblem> Problems, GroupwareOptions? Options) Read(Dictionary<string, string?> limits)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Node:Name"] = "mail1",
-            ["Database:ConnectionString"] = "Host=/var/run/postgresql;Database=groupware;Username=groupware",
-            ["Listeners:lmtp:Protocol"] = "lmtp",
-            ["Listeners:lmtp:Endpoint"] = "127.0.0.1:24",
-            ["Listeners:lmtp:Tls"] = "none",
-        };
-        foreach (var (key, value) in limits)
-        {
-            settings[$"Limits:{key}"] = value;
-        }
-
-        var problems = ConfigReader.Read(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), ProtocolCatalog.Default, out var options);
-        return (problems, options);
-    }
+    private static (IReadOnlyList<ConfigProblem> Problems, GroupwareOptions? Options) Read(Dictionary<string, string?> values) =>
+        ConfigSection.Read("Limits", values);
 
     [Test]
     public void Without_the_keys_each_protocol_keeps_its_defaults()

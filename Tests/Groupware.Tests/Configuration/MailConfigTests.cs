@@ -1,30 +1,12 @@
 using Groupware.Server.Configuration;
-using Groupware.Server.Hosting;
-using Microsoft.Extensions.Configuration;
 
 namespace Groupware.Tests.Configuration;
 
 /// <summary>The <c>Mail</c> section (local delivery limits): defaults, values, and each bad value named by its key.</summary>
 public sealed class MailConfigTests
 {
-    private static (IReadOnlyList<ConfigProblem> Problems, GroupwareOptions? Options) Read(Dictionary<string, string?> mail)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Node:Name"] = "mail1",
-            ["Database:ConnectionString"] = "Host=/var/run/postgresql;Database=groupware;Username=groupware",
-            ["Listeners:lmtp:Protocol"] = "lmtp",
-            ["Listeners:lmtp:Endpoint"] = "127.0.0.1:24",
-            ["Listeners:lmtp:Tls"] = "none",
-        };
-        foreach (var (key, value) in mail)
-        {
-            settings[$"Mail:{key}"] = value;
-        }
-
-        var problems = ConfigReader.Read(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), ProtocolCatalog.Default, out var options);
-        return (problems, options);
-    }
+    private static (IReadOnlyList<ConfigProblem> Problems, GroupwareOptions? Options) Read(Dictionary<string, string?> values) =>
+        ConfigSection.Read("Mail", values);
 
     [Test]
     public void Without_a_Mail_section_the_documented_defaults_apply()
