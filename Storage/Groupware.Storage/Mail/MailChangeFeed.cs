@@ -69,7 +69,7 @@ public sealed class MailChangeSubscription : IDisposable
 /// NOTIFY only when its transaction commits, so every change seen here is durable, whichever node
 /// made it. If the connection drops, the feed reconnects and tells every subscriber to re-read.
 /// </summary>
-public sealed partial class MailChangeFeed(NpgsqlDataSource dataSource, ILogger<MailChangeFeed> logger) : IAsyncDisposable
+public sealed partial class MailChangeFeed(NpgsqlDataSource dataSource, TimeProvider time, ILogger<MailChangeFeed> logger) : IAsyncDisposable
 {
     private static readonly TimeSpan MaxReconnectDelay = TimeSpan.FromSeconds(30);
 
@@ -170,7 +170,7 @@ public sealed partial class MailChangeFeed(NpgsqlDataSource dataSource, ILogger<
             {
                 LogListenFailed(logger, delay.TotalSeconds, e.Message);
                 reconnect = true;
-                await Task.Delay(delay, cancellationToken);
+                await Task.Delay(delay, time, cancellationToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxReconnectDelay.Ticks));
             }
         }

@@ -19,7 +19,7 @@ public sealed class MailChangeFeedTests
         await using var nodeB = Database.CreateDataSource(TestDatabase.ConnectionString, "feed-b");
         var watched = await MailAccounts.CreateAsync(nodeA, "watched");
         var unrelated = await MailAccounts.CreateAsync(nodeA, "unrelated");
-        await using var feed = new MailChangeFeed(nodeB, NullLogger<MailChangeFeed>.Instance);
+        await using var feed = new MailChangeFeed(nodeB, TimeProvider.System, NullLogger<MailChangeFeed>.Instance);
         using var subscription = feed.Subscribe(watched.Id);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await feed.WaitUntilListeningAsync(timeout.Token);
