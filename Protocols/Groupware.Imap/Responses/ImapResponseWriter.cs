@@ -146,6 +146,23 @@ internal sealed partial class ImapResponseWriter(IBufferWriter<byte> output)
     }
 
     /// <summary>
+    /// BINARY[…] data (RFC 9051 §7.5.2, RFC 3516 §4.3): a <c>literal8</c> when it holds NUL, and
+    /// otherwise a string, which RFC 9051 says a server SHOULD send for NUL-free data so that the
+    /// client learns there is no NUL without scanning for it.
+    /// </summary>
+    public void WriteBinary(ReadOnlySpan<byte> octets)
+    {
+        if (octets.Contains((byte)0))
+        {
+            WriteLiteral8(octets);
+        }
+        else
+        {
+            WriteString(octets);
+        }
+    }
+
+    /// <summary>
     /// The head of a literal whose <paramref name="length"/> octets the caller writes next
     /// (streaming a BODY[] from the store): <c>{n}</c> CRLF, or <c>~{n}</c> CRLF for literal8.
     /// </summary>

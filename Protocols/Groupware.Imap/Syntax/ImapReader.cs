@@ -411,6 +411,13 @@ internal sealed class ImapReader
             return Fail("bad date-time: expected \"dd-Mon-yyyy hh:mm:ss +zzzz\"");
         }
 
+        // 01-Jan-0001 00:00:00 +0100 is a date-time of the grammar but before any instant .NET holds.
+        var utcTicks = date.ToDateTime(time).Ticks - offset.Ticks;
+        if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
+        {
+            return Fail("the date-time is out of range");
+        }
+
         value = new DateTimeOffset(date.ToDateTime(time), offset);
         return Advance(i);
     }
