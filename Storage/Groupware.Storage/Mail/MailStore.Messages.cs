@@ -54,9 +54,10 @@ public sealed partial class MailStore
 
     // The range's part of the trace fields and of the first chunk it needs, with the message's row.
     private const string SelectMessageRange = """
-        SELECT m.size, substring(m.trace_fields FROM @offset + 1 FOR @traceTake) AS trace_part, m.blob_id, length(m.trace_fields) AS trace_length,
+        SELECT m.size, substring(m.trace_fields FROM LEAST(@offset, 2147483646)::integer + 1 FOR @traceTake) AS trace_part, m.blob_id,
+               length(m.trace_fields) AS trace_length,
                (SELECT count(*)::integer FROM blob_chunks c WHERE c.blob_id = m.blob_id) AS chunks,
-               (SELECT substring(c.data FROM r.blob_offset % @chunkSize + 1 FOR @take) FROM blob_chunks c
+               (SELECT substring(c.data FROM (r.blob_offset % @chunkSize)::integer + 1 FOR @take) FROM blob_chunks c
                 WHERE c.blob_id = m.blob_id AND c.seq = r.blob_offset / @chunkSize) AS first_part
         FROM messages m, LATERAL (SELECT GREATEST(@offset - length(m.trace_fields), 0) AS blob_offset) AS r
         WHERE m.account_id = @accountId AND m.mailbox_id = @mailboxId AND m.uid = @uid
