@@ -204,9 +204,9 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Deletes an account with everything that references it by cascade (addresses, and the stores'
-    /// own rows), and the message bodies no other account shares (blobs carry no account, so no
-    /// cascade reaches them); its audit records stay, without the account. Returns false when it
-    /// does not exist.
+    /// own rows, its blob references among them), and the message bodies no other account references
+    /// (blobs carry no account, so no cascade reaches them); its audit records stay, without the
+    /// account. Returns false when it does not exist.
     /// </summary>
     /// <remarks>
     /// Locks follow the mail store's order (blobs, then mailboxes, then the account), as an expunge
@@ -221,7 +221,7 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var blobIds = (await connection.QueryAsync<long>(new CommandDefinition(
-                "SELECT DISTINCT blob_id FROM messages WHERE account_id = @id ORDER BY blob_id", new { id }, transaction,
+                "SELECT blob_id FROM blob_references WHERE account_id = @id ORDER BY blob_id", new { id }, transaction,
                 cancellationToken: cancellationToken))).ToArray();
             await connection.ExecuteAsync(new CommandDefinition("""
                 SELECT id FROM blobs WHERE id = ANY(@blobIds) ORDER BY id FOR UPDATE;
@@ -229,7 +229,7 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
                 SELECT id FROM accounts WHERE id = @id FOR UPDATE;
                 """, new { id, blobIds }, transaction, cancellationToken: cancellationToken));
             var arrived = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-                "SELECT EXISTS (SELECT 1 FROM messages WHERE account_id = @id AND blob_id <> ALL(@blobIds))", new { id, blobIds }, transaction,
+                "SELECT EXISTS (SELECT 1 FROM blob_references WHERE account_id = @id AND blob_id <> ALL(@blobIds))", new { id, blobIds }, transaction,
                 cancellationToken: cancellationToken));
             if (arrived && attempt < 10)
             {
@@ -239,7 +239,7 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
             var deleted = await connection.ExecuteAsync(new CommandDefinition("DELETE FROM accounts WHERE id = @id", new { id }, transaction,
                 cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM blobs b WHERE b.id = ANY(@blobIds) AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.blob_id = b.id)",
+                "DELETE FROM blobs b WHERE b.id = ANY(@blobIds) AND NOT EXISTS (SELECT 1 FROM blob_references r WHERE r.blob_id = b.id)",
                 new { blobIds }, transaction, cancellationToken: cancellationToken));
             await transaction.CommitAsync(cancellationToken);
             return deleted == 1;

@@ -5,29 +5,65 @@ using Npgsql;
 
 namespace Groupware.Storage.Mail;
 
+/// <summary>What a <see cref="MailboxChange"/> is about.</summary>
+public enum MailboxChangeKind
+{
+    /// <summary>Messages were added, changed or expunged (or anything else; re-read the mailbox).</summary>
+    Messages,
+
+    /// <summary>The mailbox was created, or a placeholder of that name became selectable.</summary>
+    Created,
+
+    /// <summary>The mailbox was deleted, or became a <c>\Noselect</c> placeholder.</summary>
+    Deleted,
+
+    /// <summary>The mailbox (same id) has a new name; so may its inferiors, each with a change of its own.</summary>
+    Renamed,
+}
+
 /// <summary>
 /// A committed change to a mailbox, as announced by NOTIFY on <see cref="MailStore.ChangeChannel"/>.
 /// It is a wake-up, not a record: a subscriber re-reads what it shows (e.g. IDLE's EXISTS and
 /// EXPUNGE, RFC 2177), so a missed or merged change loses nothing. <see cref="MailboxId"/> 0 means
 /// "anything of this account may have changed" (sent after the feed reconnected).
 /// </summary>
-public sealed record MailboxChange(long AccountId, long MailboxId, long HighestModSeq, long UidNext)
+/// <remarks>
+/// The NOTIFY comes from a trigger on mailboxes (Migrations/0006_imap.sql), so every writer sends
+/// it. Its payload is four decimal numbers separated by spaces (account, mailbox, HIGHESTMODSEQ,
+/// UIDNEXT) for <see cref="MailboxChangeKind.Messages"/>, the form nodes of earlier versions
+/// parse too, and the same with <c>created</c>, <c>deleted</c> or <c>renamed</c> appended for the
+/// other kinds. An unknown word is read as <see cref="MailboxChangeKind.Messages"/>: a reason to re-read.
+/// </remarks>
+public sealed record MailboxChange(long AccountId, long MailboxId, long HighestModSeq, long UidNext,
+    MailboxChangeKind Kind = MailboxChangeKind.Messages)
 {
-    /// <summary>The NOTIFY payload: four decimal numbers separated by spaces.</summary>
-    internal static string Payload(long accountId, long mailboxId, long highestModSeq, long uidNext) =>
-        string.Create(CultureInfo.InvariantCulture, $"{accountId} {mailboxId} {highestModSeq} {uidNext}");
+    /// <summary>The NOTIFY payload, as the trigger writes it.</summary>
+    internal static string Payload(long accountId, long mailboxId, long highestModSeq, long uidNext,
+        MailboxChangeKind kind = MailboxChangeKind.Messages) => kind switch
+    {
+        MailboxChangeKind.Messages => string.Create(CultureInfo.InvariantCulture, $"{accountId} {mailboxId} {highestModSeq} {uidNext}"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{accountId} {mailboxId} {highestModSeq} {uidNext} {kind.ToString().ToLowerInvariant()}"),
+    };
 
     internal static MailboxChange? Parse(string payload)
     {
         var parts = payload.Split(' ');
-        return parts.Length == 4
+        return parts.Length is 4 or 5
             && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var account)
             && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var mailbox)
             && long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var modseq)
             && long.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out var uidNext)
-            ? new MailboxChange(account, mailbox, modseq, uidNext)
+            ? new MailboxChange(account, mailbox, modseq, uidNext, parts.Length == 5 ? KindOf(parts[4]) : MailboxChangeKind.Messages)
             : null;
     }
+
+    private static MailboxChangeKind KindOf(string word) => word switch
+    {
+        "created" => MailboxChangeKind.Created,
+        "deleted" => MailboxChangeKind.Deleted,
+        "renamed" => MailboxChangeKind.Renamed,
+        _ => MailboxChangeKind.Messages,
+    };
 }
 
 /// <summary>One subscriber's view of an account's changes; dispose it to stop receiving.</summary>

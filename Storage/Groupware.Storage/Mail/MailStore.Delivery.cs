@@ -14,8 +14,9 @@ public sealed partial class MailStore
     internal const int ChunkSize = 256 * 1024;
 
     private const string InsertBlob = """
-        INSERT INTO blobs (sha256, size, envelope, body_structure, subject, sent_date, message_id, header_text)
-        VALUES (@sha256, @size, @envelope, @bodyStructure, @subject, @sentDate, @messageId, @headerText)
+        INSERT INTO blobs (sha256, size, envelope, body_structure, subject, sent_date, sent_day, message_id, header_text, body_text,
+                           summary_version)
+        VALUES (@sha256, @size, @envelope, @bodyStructure, @subject, @sentDate, @sentDay, @messageId, @headerText, @bodyText, @summaryVersion)
         ON CONFLICT (sha256) DO NOTHING
         RETURNING id
         """;
@@ -27,8 +28,10 @@ public sealed partial class MailStore
     // round trip); a larger one is streamed with COPY after the row.
     private const string InsertSmallBlob = """
         WITH blob AS (
-            INSERT INTO blobs (sha256, size, envelope, body_structure, subject, sent_date, message_id, header_text)
-            VALUES (@sha256, @size, @envelope, @bodyStructure, @subject, @sentDate, @messageId, @headerText)
+            INSERT INTO blobs (sha256, size, envelope, body_structure, subject, sent_date, sent_day, message_id, header_text, body_text,
+                               summary_version)
+            VALUES (@sha256, @size, @envelope, @bodyStructure, @subject, @sentDate, @sentDay, @messageId, @headerText, @bodyText,
+                    @summaryVersion)
             ON CONFLICT (sha256) DO NOTHING
             RETURNING id
         ), chunk AS (
@@ -49,6 +52,12 @@ public sealed partial class MailStore
         SELECT id, disabled, quota_bytes, used_bytes FROM accounts WHERE id = ANY(@accountIds) ORDER BY id FOR UPDATE
         """;
 
+    // After the accounts are locked, so that the account exists; the blob row is held already.
+    private const string InsertReferences = """
+        INSERT INTO blob_references (account_id, blob_id) SELECT DISTINCT a, @blobId FROM unnest(@accountIds) AS a
+        ON CONFLICT DO NOTHING
+        """;
+
     private const string InsertMessages = """
         INSERT INTO messages (account_id, mailbox_id, uid, modseq, blob_id, trace_fields, size, internal_date)
         SELECT d.account_id, d.mailbox_id, d.uid, d.modseq, @blobId, d.trace_fields, d.size, @internalDate
@@ -58,15 +67,14 @@ public sealed partial class MailStore
 
     private const string UpdateMailboxes = """
         UPDATE mailboxes b SET uid_next = d.uid_next, highest_modseq = d.modseq
-        FROM unnest(@mailboxIds, @uidNexts, @modseqs) AS d(id, uid_next, modseq) WHERE b.id = d.id
+        FROM unnest(@accountIds, @mailboxIds, @uidNexts, @modseqs) AS d(account_id, id, uid_next, modseq)
+        WHERE b.account_id = d.account_id AND b.id = d.id
         """;
 
     private const string UpdateAccounts = """
         UPDATE accounts a SET used_bytes = a.used_bytes + d.added
         FROM unnest(@accountIds, @added) AS d(id, added) WHERE a.id = d.id
         """;
-
-    private const string NotifyMany = "SELECT pg_notify(@channel, payload) FROM unnest(@payloads) AS payload";
 
     /// <summary>
     /// Stores <paramref name="message"/> (complete, within its size limit) in the INBOX of each
@@ -155,6 +163,11 @@ public sealed partial class MailStore
         var charged = accounts.Where(a => a.Value.Added > 0).ToArray();
         await using (var write = new NpgsqlBatch(connection, transaction))
         {
+            var references = new NpgsqlBatchCommand(InsertReferences);
+            references.Parameters.AddWithValue("blobId", blobId);
+            references.Parameters.AddWithValue("accountIds", rows.Select(r => r.AccountId).Distinct().ToArray());
+            write.BatchCommands.Add(references);
+
             var insert = new NpgsqlBatchCommand(InsertMessages);
             insert.Parameters.AddWithValue("blobId", blobId);
             insert.Parameters.AddWithValue("internalDate", internalDate.ToUniversalTime());
@@ -170,6 +183,7 @@ public sealed partial class MailStore
             write.BatchCommands.Add(insert);
 
             var updateMailboxes = new NpgsqlBatchCommand(UpdateMailboxes);
+            updateMailboxes.Parameters.AddWithValue("accountIds", changed.Select(id => mailboxes[id].AccountId).ToArray());
             updateMailboxes.Parameters.AddWithValue("mailboxIds", changed);
             updateMailboxes.Parameters.AddWithValue("uidNexts", changed.Select(id => mailboxes[id].UidNext).ToArray());
             updateMailboxes.Parameters.AddWithValue("modseqs", changed.Select(id => mailboxes[id].ModSeq).ToArray());
@@ -179,13 +193,6 @@ public sealed partial class MailStore
             updateAccounts.Parameters.AddWithValue("accountIds", charged.Select(a => a.Key).ToArray());
             updateAccounts.Parameters.AddWithValue("added", charged.Select(a => a.Value.Added).ToArray());
             write.BatchCommands.Add(updateAccounts);
-
-            var notify = new NpgsqlBatchCommand(NotifyMany);
-            notify.Parameters.AddWithValue("channel", ChangeChannel);
-            notify.Parameters.AddWithValue("payloads", rows.GroupBy(r => r.MailboxId)
-                .Select(g => MailboxChange.Payload(g.First().AccountId, g.Key, mailboxes[g.Key].ModSeq, mailboxes[g.Key].UidNext))
-                .ToArray());
-            write.BatchCommands.Add(notify);
             await write.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -226,6 +233,10 @@ public sealed partial class MailStore
                 insert.Parameters.AddWithValue("sentDate", NpgsqlDbType.TimestampTz, (object?)summary.SentDate?.ToUniversalTime() ?? DBNull.Value);
                 insert.Parameters.AddWithValue("messageId", NpgsqlDbType.Text, (object?)summary.MessageId ?? DBNull.Value);
                 insert.Parameters.AddWithValue("headerText", summary.HeaderText);
+                insert.Parameters.AddWithValue("bodyText", summary.BodyText);
+                insert.Parameters.AddWithValue("sentDay", NpgsqlDbType.Date,
+                    (object?)(summary.SentDate is { } sent ? DateOnly.FromDateTime(sent.DateTime) : null) ?? DBNull.Value);
+                insert.Parameters.AddWithValue("summaryVersion", MessageSummary.CurrentVersion);
                 if (await insert.ExecuteScalarAsync(cancellationToken) is long inserted)
                 {
                     if (!small)
@@ -303,7 +314,7 @@ public sealed partial class MailStore
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            inboxes[reader.GetInt64(0)] = new MailboxCounters(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3) + 1);
+            inboxes[reader.GetInt64(0)] = new MailboxCounters(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3) + 1);
         }
 
         await reader.NextResultAsync(cancellationToken);
@@ -316,8 +327,10 @@ public sealed partial class MailStore
     }
 
     /// <summary>A locked mailbox's next UID and the MODSEQ of this transaction's change to it.</summary>
-    private sealed class MailboxCounters(long mailboxId, long uidNext, long modSeq)
+    private sealed class MailboxCounters(long accountId, long mailboxId, long uidNext, long modSeq)
     {
+        public long AccountId { get; } = accountId;
+
         public long MailboxId { get; } = mailboxId;
 
         public long UidNext { get; set; } = uidNext;

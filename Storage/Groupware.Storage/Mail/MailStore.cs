@@ -6,36 +6,62 @@ using NpgsqlTypes;
 namespace Groupware.Storage.Mail;
 
 /// <summary>
-/// The mail store over PostgreSQL (schema in Migrations/0003_mail.sql): mailboxes, messages with
-/// UIDs and MODSEQs, bodies stored once by content, quota, and a NOTIFY on every committed change.
-/// One instance per node (a DI singleton); every method takes its own pooled connection.
+/// The mail store over PostgreSQL (schema in Migrations/0003_mail.sql and 0006_imap.sql):
+/// mailboxes with their hierarchy and subscriptions, messages with UIDs, MODSEQs, flags and
+/// keywords, bodies stored once by content, quota, search, and a NOTIFY on every committed change
+/// (raised by a trigger on mailboxes, see <see cref="MailChangeFeed"/>). One instance per node (a
+/// DI singleton); every method takes its own pooled connection and names the account in every
+/// statement, so that each touches one account's rows only.
 /// </summary>
 /// <remarks>
-/// Locks are always taken in one order, so that deliveries, expunges and future IMAP writers on
-/// any number of nodes never deadlock each other: blob rows (by id), then mailbox rows (by id,
-/// Archiveopteryx's rule), then account rows (by id).
+/// <para>Locks are always taken in one order, so that deliveries, expunges and IMAP writers on any
+/// number of nodes never deadlock each other: blob rows (by id), then mailbox rows (by id,
+/// Archiveopteryx's rule; the rows of a locked mailbox, its messages, keywords and expunge records,
+/// only under its lock), then account rows (by id). Where each writer takes them:</para>
+/// <list type="bullet">
+/// <item>Delivery and APPEND: the blob row (inserted, or FOR KEY SHARE), the target mailbox (delivery: each
+/// INBOX, in id order), the accounts (quota); then the account's blob reference and the messages.</item>
+/// <item>Expunge (POP3, EXPUNGE, UID EXPUNGE), DELETE of a mailbox, account deletion: the blobs of the
+/// messages removed FOR UPDATE, then the mailbox (DELETE: with its superiors), then the account.</item>
+/// <item>STORE, COPY, MOVE, RENAME, CREATE, \Recent: mailbox rows only (COPY and MOVE: source and target,
+/// RENAME: the subtree and the superiors of both names, CREATE: the name and its superiors; all in id
+/// order in one statement), then the account where quota is checked. COPY and MOVE add messages to blob
+/// references the account already holds, kept alive by the locked source's messages, so they take no
+/// blob lock.</item>
+/// </list>
+/// <para>Accounts are locked FOR NO KEY UPDATE by the writers here: it serialises quota checks, and does
+/// not wait for the FOR KEY SHARE that foreign-key checks of concurrent inserts take on the same row.
+/// A deadlock that row locks of foreign-key checks still make possible is retried
+/// (<see cref="WithDeadlockRetryAsync{T}"/>).</para>
 /// </remarks>
 public sealed partial class MailStore(NpgsqlDataSource dataSource)
 {
     /// <summary>The NOTIFY channel of committed mailbox changes; see <see cref="MailChangeFeed"/>.</summary>
     public const string ChangeChannel = "groupware_mail";
 
+    // New default mailboxes are subscribed, as before subscriptions had a table of their own. A conflict
+    // on the name (it exists, perhaps as a placeholder) or on the special use (another mailbox has it)
+    // skips that default.
     private const string InsertDefaultMailboxes = """
-        INSERT INTO mailboxes (account_id, name, special_use)
-        SELECT @accountId, d.name, d.special_use FROM unnest(@names, @specialUses) AS d(name, special_use)
-        ON CONFLICT (account_id, name) DO NOTHING
+        WITH created AS (
+            INSERT INTO mailboxes (account_id, name, special_use)
+            SELECT @accountId, d.name, d.special_use FROM unnest(@names, @specialUses) WITH ORDINALITY AS d(name, special_use, n) ORDER BY d.n
+            ON CONFLICT DO NOTHING
+            RETURNING account_id, name
+        )
+        INSERT INTO subscriptions (account_id, name) SELECT account_id, name FROM created ON CONFLICT DO NOTHING
         """;
 
     private const string SelectMaildrop = """
         SELECT b.id AS mailboxid, b.uid_validity AS uidvalidity, m.uid, m.size
-        FROM mailboxes b LEFT JOIN messages m ON m.mailbox_id = b.id
+        FROM mailboxes b LEFT JOIN messages m ON m.account_id = b.account_id AND m.mailbox_id = b.id
         WHERE b.account_id = @accountId AND b.name = 'INBOX'
         ORDER BY m.uid
         """;
 
     private const string SelectMailboxes = """
         SELECT id, account_id AS accountid, name, uid_validity AS uidvalidity, uid_next AS uidnext,
-               highest_modseq AS highestmodseq, special_use AS specialuse, subscribed
+               highest_modseq AS highestmodseq, special_use AS specialuse, selectable
         FROM mailboxes WHERE account_id = @accountId ORDER BY name
         """;
 
@@ -55,41 +81,6 @@ public sealed partial class MailStore(NpgsqlDataSource dataSource)
           AND NOT EXISTS (SELECT 1 FROM blob_chunks n WHERE n.blob_id = m.blob_id AND n.seq = 1)
         """;
 
-    private const string SelectBlobsOfMessages = """
-        SELECT DISTINCT blob_id FROM messages
-        WHERE account_id = @accountId AND mailbox_id = @mailboxId AND uid = ANY(@uids)
-        ORDER BY blob_id
-        """;
-
-    private const string LockBlobs = "SELECT id FROM blobs WHERE id = ANY(@blobIds) ORDER BY id FOR UPDATE";
-
-    private const string LockMailbox = """
-        SELECT highest_modseq FROM mailboxes WHERE id = @mailboxId AND account_id = @accountId FOR UPDATE
-        """;
-
-    private const string DeleteMessages = """
-        DELETE FROM messages WHERE account_id = @accountId AND mailbox_id = @mailboxId AND uid = ANY(@uids)
-        RETURNING uid, size
-        """;
-
-    private const string RecordExpunges = """
-        INSERT INTO expunged_messages (account_id, mailbox_id, uid, modseq)
-        SELECT @accountId, @mailboxId, uid, @modseq FROM unnest(@uids) AS uid
-        """;
-
-    private const string UpdateAfterExpunge = """
-        UPDATE mailboxes SET highest_modseq = @modseq WHERE id = @mailboxId;
-        UPDATE accounts SET used_bytes = GREATEST(0, used_bytes - @freed) WHERE id = @accountId;
-        """;
-
-    // The blobs were locked FOR UPDATE above, so no delivery can start sharing one now; this new
-    // statement's snapshot sees every delivery that shared one before.
-    private const string DeleteUnusedBlobs = """
-        DELETE FROM blobs b WHERE b.id = ANY(@blobIds) AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.blob_id = b.id)
-        """;
-
-    private const string Notify = "SELECT pg_notify(@channel, @payload)";
-
     /// <summary>
     /// Creates INBOX, Drafts, Sent, Trash, Junk and Archive (RFC 6154 special-use) where missing.
     /// Idempotent and race-free: the (account, name) key lets concurrent callers all succeed.
@@ -100,7 +91,10 @@ public sealed partial class MailStore(NpgsqlDataSource dataSource)
         await EnsureDefaultMailboxesAsync(connection, null, accountId, cancellationToken);
     }
 
-    /// <summary>The account's mailboxes by name, creating the default ones first if the INBOX is missing.</summary>
+    /// <summary>
+    /// The account's mailboxes by name, placeholders (<see cref="Mailbox.Selectable"/> false) included,
+    /// creating the default ones first if the INBOX is missing.
+    /// </summary>
     public async Task<IReadOnlyList<Mailbox>> ListMailboxesAsync(long accountId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -184,65 +178,6 @@ public sealed partial class MailStore(NpgsqlDataSource dataSource)
         }
 
         return messages;
-    }
-
-    /// <summary>
-    /// Removes messages in one transaction (POP3's UPDATE state is atomic): each removed UID is
-    /// recorded with the expunge's MODSEQ for QRESYNC, the account's quota usage goes down, bodies
-    /// no other message shares are deleted, and a NOTIFY goes out on commit. UIDs not (or no
-    /// longer) present are ignored. Returns how many messages were removed.
-    /// </summary>
-    public async Task<int> ExpungeAsync(long accountId, long mailboxId, IReadOnlyCollection<long> uids, CancellationToken cancellationToken)
-    {
-        if (uids.Count == 0)
-        {
-            return 0;
-        }
-
-        var uidArray = uids.Distinct().ToArray();
-        return await WithDeadlockRetryAsync(async () =>
-        {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var keys = new { accountId, mailboxId, uids = uidArray };
-            var blobIds = (await connection.QueryAsync<long>(new CommandDefinition(SelectBlobsOfMessages, keys, transaction,
-                cancellationToken: cancellationToken))).ToArray();
-            if (blobIds.Length == 0)
-            {
-                return 0;
-            }
-
-            await connection.ExecuteAsync(new CommandDefinition(LockBlobs, new { blobIds }, transaction, cancellationToken: cancellationToken));
-            var highest = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(LockMailbox, keys, transaction,
-                cancellationToken: cancellationToken));
-            if (highest is null)
-            {
-                return 0;
-            }
-
-            var removed = (await connection.QueryAsync<(long Uid, long Size)>(new CommandDefinition(DeleteMessages, keys, transaction,
-                cancellationToken: cancellationToken))).AsList();
-            if (removed.Count == 0)
-            {
-                return 0;
-            }
-
-            var modseq = highest.Value + 1;
-            var removedUids = removed.Select(r => r.Uid).ToArray();
-            await connection.ExecuteAsync(new CommandDefinition(RecordExpunges,
-                new { accountId, mailboxId, uids = removedUids, modseq }, transaction, cancellationToken: cancellationToken));
-            await connection.ExecuteAsync(new CommandDefinition(UpdateAfterExpunge,
-                new { accountId, mailboxId, modseq, freed = removed.Sum(r => r.Size) }, transaction, cancellationToken: cancellationToken));
-            await connection.ExecuteAsync(new CommandDefinition(DeleteUnusedBlobs, new { blobIds }, transaction,
-                cancellationToken: cancellationToken));
-            var uidNext = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                "SELECT uid_next FROM mailboxes WHERE id = @mailboxId", keys, transaction, cancellationToken: cancellationToken));
-            await connection.ExecuteAsync(new CommandDefinition(Notify,
-                new { channel = ChangeChannel, payload = MailboxChange.Payload(accountId, mailboxId, modseq, uidNext) }, transaction,
-                cancellationToken: cancellationToken));
-            await transaction.CommitAsync(cancellationToken);
-            return removed.Count;
-        });
     }
 
     /// <summary>The UIDL of a message: UIDVALIDITY and UID, both unique per account and never reused together.</summary>

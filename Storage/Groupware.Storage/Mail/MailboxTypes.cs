@@ -8,6 +8,14 @@ namespace Groupware.Storage.Mail;
 public sealed record MaildropMessage(long MailboxId, long Uid, long Size, string UniqueId);
 
 /// <summary>A mailbox (IMAP folder) with the counters RFC 9051 §2.3.1.1 and RFC 7162 §3.1.1 name.</summary>
+/// <param name="Id">The mailbox's id, unique in the installation; it stays the same across RENAME.</param>
+/// <param name="AccountId">The owning account.</param>
+/// <param name="Name">The full name, levels separated by <see cref="MailboxNames.Separator"/>; the inbox is <c>INBOX</c>.</param>
+/// <param name="UidValidity">UIDVALIDITY; a new one whenever the name gets a new mailbox (or a placeholder becomes one).</param>
+/// <param name="UidNext">UIDNEXT.</param>
+/// <param name="HighestModSeq">HIGHESTMODSEQ (RFC 7162 §3.1.2.1).</param>
+/// <param name="SpecialUse">The RFC 6154 attribute, e.g. <c>\Sent</c>; null for an ordinary mailbox and every placeholder.</param>
+/// <param name="Selectable">False for a <c>\Noselect</c> placeholder: a name kept because it has inferiors (RFC 9051 §6.3.5).</param>
 public sealed record Mailbox(
     long Id,
     long AccountId,
@@ -16,7 +24,7 @@ public sealed record Mailbox(
     long UidNext,
     long HighestModSeq,
     string? SpecialUse,
-    bool Subscribed);
+    bool Selectable);
 
 /// <summary>The mailboxes every account has, and their RFC 6154 special-use attributes.</summary>
 public static class DefaultMailboxes

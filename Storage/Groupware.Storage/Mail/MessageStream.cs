@@ -3,24 +3,37 @@ using Npgsql;
 namespace Groupware.Storage.Mail;
 
 /// <summary>
-/// A stored message read as a stream: its trace fields, then its blob's chunks (at most 256 KiB
-/// each), fetched one query at a time as the reader gets to them. Between two fetches nothing is
+/// A stored message, or a range of it, read as a stream: its trace fields (or the part of them in
+/// the range), then its blob's chunks (at most 256 KiB each), fetched one query at a time as the
+/// reader gets to them, and only as much of each as the range needs. Between two fetches nothing is
 /// held: no pooled connection and no open snapshot wait on a slow client, and a reader that stops
 /// early (POP3 TOP, a client gone) costs only the chunks it asked for. The message's own row must
-/// outlive the read (the POP3 maildrop lock sees to it); a chunk gone in between ends the read with
-/// an <see cref="IOException"/>.
+/// outlive the read (the POP3 maildrop lock sees to it; an IMAP session reads what it was told
+/// exists); a chunk gone in between ends the read with an <see cref="IOException"/>.
 /// </summary>
-internal sealed class MessageStream(NpgsqlDataSource dataSource, long blobId, int chunkCount, byte[] traceFields, byte[]? firstChunk, long length)
-    : Stream
+/// <param name="dataSource">Where later chunks are read.</param>
+/// <param name="blobId">The blob whose chunks follow the prefix.</param>
+/// <param name="nextSeq">The chunk after <paramref name="firstChunk"/>.</param>
+/// <param name="chunkCount">How many chunks the blob has.</param>
+/// <param name="prefix">The octets before the first chunk: the trace fields in the range.</param>
+/// <param name="firstChunk">The range's part of chunk <paramref name="nextSeq"/> - 1, fetched with the message's row; null when there is none.</param>
+/// <param name="length">Octets of the stream: where it ends, whatever the chunks hold beyond.</param>
+internal sealed class MessageStream(NpgsqlDataSource dataSource, long blobId, int nextSeq, int chunkCount, byte[] prefix, byte[]? firstChunk,
+    long length) : Stream
 {
-    private const string SelectChunk = "SELECT data FROM blob_chunks WHERE blob_id = @blobId AND seq = @seq";
+    private const string SelectChunk = "SELECT substring(data FROM 1 FOR @take) FROM blob_chunks WHERE blob_id = @blobId AND seq = @seq";
 
-    private byte[] _current = traceFields;
+    private byte[] _current = prefix;
     private int _offset;
-
-    /// <summary>The next chunk to fetch; -1 while the first chunk (fetched with the message) is still to come.</summary>
-    private int _nextSeq = -1;
+    private bool _firstTaken;
+    private int _nextSeq = nextSeq;
     private long _position;
+
+    /// <summary>A whole message: its trace fields, then every chunk from the first.</summary>
+    public MessageStream(NpgsqlDataSource dataSource, long blobId, int chunkCount, byte[] traceFields, byte[]? firstChunk, long length)
+        : this(dataSource, blobId, 1, chunkCount, traceFields, firstChunk, length)
+    {
+    }
 
     public override bool CanRead => true;
 
@@ -42,7 +55,7 @@ internal sealed class MessageStream(NpgsqlDataSource dataSource, long blobId, in
         {
             if (!TryTakeFirstChunk())
             {
-                if (_nextSeq >= chunkCount)
+                if (_nextSeq >= chunkCount || _position >= length)
                 {
                     return 0;
                 }
@@ -64,7 +77,7 @@ internal sealed class MessageStream(NpgsqlDataSource dataSource, long blobId, in
         {
             if (!TryTakeFirstChunk())
             {
-                if (_nextSeq >= chunkCount)
+                if (_nextSeq >= chunkCount || _position >= length)
                 {
                     return 0;
                 }
@@ -93,12 +106,12 @@ internal sealed class MessageStream(NpgsqlDataSource dataSource, long blobId, in
 
     private bool TryTakeFirstChunk()
     {
-        if (_nextSeq != -1)
+        if (_firstTaken)
         {
             return false;
         }
 
-        _nextSeq = 1;
+        _firstTaken = true;
         _current = firstChunk ?? [];
         _offset = 0;
         return true;
@@ -107,6 +120,7 @@ internal sealed class MessageStream(NpgsqlDataSource dataSource, long blobId, in
     private NpgsqlCommand ChunkCommand(NpgsqlConnection connection)
     {
         var command = new NpgsqlCommand(SelectChunk, connection);
+        command.Parameters.AddWithValue("take", (int)Math.Min(MailStore.ChunkSize, length - _position));
         command.Parameters.AddWithValue("blobId", blobId);
         command.Parameters.AddWithValue("seq", _nextSeq);
         return command;
@@ -122,10 +136,17 @@ internal sealed class MessageStream(NpgsqlDataSource dataSource, long blobId, in
 
     private int Copy(Span<byte> buffer)
     {
-        var count = Math.Min(buffer.Length, _current.Length - _offset);
+        var count = (int)Math.Min(Math.Min(buffer.Length, _current.Length - _offset), length - _position);
         _current.AsSpan(_offset, count).CopyTo(buffer);
         _offset += count;
         _position += count;
+        if (_position >= length)
+        {
+            // Nothing beyond the end is read, even what the current chunk still holds.
+            _current = [];
+            _offset = 0;
+        }
+
         return count;
     }
 }

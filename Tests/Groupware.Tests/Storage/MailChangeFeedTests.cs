@@ -19,6 +19,9 @@ public sealed class MailChangeFeedTests
         await using var nodeB = Database.CreateDataSource(TestDatabase.ConnectionString, "feed-b");
         var watched = await MailAccounts.CreateAsync(nodeA, "watched");
         var unrelated = await MailAccounts.CreateAsync(nodeA, "unrelated");
+
+        // The feed announces new mailboxes too: the default ones are made before anyone listens.
+        await new MailStore(nodeA).EnsureDefaultMailboxesAsync(watched.Id, CancellationToken.None);
         await using var feed = new MailChangeFeed(nodeB, TimeProvider.System, NullLogger<MailChangeFeed>.Instance);
         using var subscription = feed.Subscribe(watched.Id);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

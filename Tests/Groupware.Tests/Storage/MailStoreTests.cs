@@ -41,7 +41,9 @@ public sealed class MailStoreTests
             ("INBOX", null), ("Drafts", @"\Drafts"), ("Sent", @"\Sent"), ("Trash", @"\Trash"), ("Junk", @"\Junk"), ("Archive", @"\Archive"),
         }));
         Assert.That(mailboxes.Select(m => m.UidValidity).Distinct().Count(), Is.EqualTo(6), "UIDVALIDITY is unique across mailboxes");
-        Assert.That(mailboxes, Has.All.Matches<Mailbox>(m => m.UidNext == 1 && m.Subscribed && m.UidValidity is > 0 and <= uint.MaxValue));
+        Assert.That(mailboxes, Has.All.Matches<Mailbox>(m => m.UidNext == 1 && m.Selectable && m.UidValidity is > 0 and <= uint.MaxValue));
+        Assert.That(await _store.ListSubscriptionsAsync(account.Id, CancellationToken.None), Is.EquivalentTo(mailboxes.Select(m => m.Name)),
+            "the default mailboxes are subscribed");
     }
 
     [Test]

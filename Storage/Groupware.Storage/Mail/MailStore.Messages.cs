@@ -1,0 +1,650 @@
+using System.Data;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Groupware.Storage.Mail;
+
+/// <summary>
+/// Messages as an IMAP session sees them (RFC 9051 §6.3.2 SELECT, §6.4.5 FETCH, §6.4.6 STORE,
+/// §6.4.7 COPY, §6.4.8 MOVE, §6.3.12 APPEND; RFC 7162 CONDSTORE and QRESYNC; RFC 3501 \Recent).
+/// Every change takes one new MODSEQ per mailbox and transaction (RFC 7162 §3.1) and raises the
+/// mailbox's HIGHESTMODSEQ to it, which sends the change feed's NOTIFY.
+/// </summary>
+public sealed partial class MailStore
+{
+    private const SystemFlags AllFlags = SystemFlags.Seen | SystemFlags.Answered | SystemFlags.Flagged | SystemFlags.Deleted | SystemFlags.Draft;
+
+    private const string SelectCounters = """
+        SELECT uid_validity, uid_next, highest_modseq FROM mailboxes WHERE account_id = @accountId AND id = @mailboxId AND selectable
+        """;
+
+    private const string SelectStates = """
+        SELECT uid, modseq, system_flags, keyword_ids FROM messages
+        WHERE account_id = @accountId AND mailbox_id = @mailboxId ORDER BY uid
+        """;
+
+    private const string SelectChangedStates = """
+        SELECT uid, modseq, system_flags, keyword_ids FROM messages
+        WHERE account_id = @accountId AND mailbox_id = @mailboxId AND modseq > @modSeq ORDER BY uid
+        """;
+
+    private const string SelectExpunged = """
+        SELECT uid FROM expunged_messages WHERE account_id = @accountId AND mailbox_id = @mailboxId AND modseq > @modSeq ORDER BY uid
+        """;
+
+    private const string LockRecent = """
+        SELECT first_recent_uid, uid_next FROM mailboxes WHERE account_id = @accountId AND id = @mailboxId AND selectable FOR UPDATE
+        """;
+
+    // Statements of their own after the lock: their snapshots see every delivery that committed before it.
+    private const string SelectClaimed = """
+        SELECT uid FROM messages WHERE account_id = @accountId AND mailbox_id = @mailboxId AND uid >= @from AND uid < @to ORDER BY uid
+        """;
+
+    private const string ClaimRecent = "UPDATE mailboxes SET first_recent_uid = @to WHERE account_id = @accountId AND id = @mailboxId";
+
+    private const string SelectMetadata = """
+        SELECT m.uid, m.modseq, m.system_flags, m.keyword_ids, m.size, m.internal_date, b.envelope::text, b.body_structure::text,
+               length(m.trace_fields)
+        FROM messages m JOIN blobs b ON b.id = m.blob_id
+        WHERE m.account_id = @accountId AND m.mailbox_id = @mailboxId AND m.uid = ANY(@uids)
+        ORDER BY m.uid
+        """;
+
+    // The range's part of the trace fields and of the first chunk it needs, with the message's row.
+    private const string SelectMessageRange = """
+        SELECT m.size, substring(m.trace_fields FROM LEAST(@offset, 2147483646)::integer + 1 FOR @traceTake) AS trace_part, m.blob_id,
+               length(m.trace_fields) AS trace_length,
+               (SELECT count(*)::integer FROM blob_chunks c WHERE c.blob_id = m.blob_id) AS chunks,
+               (SELECT substring(c.data FROM (r.blob_offset % @chunkSize)::integer + 1 FOR @take) FROM blob_chunks c
+                WHERE c.blob_id = m.blob_id AND c.seq = r.blob_offset / @chunkSize) AS first_part
+        FROM messages m, LATERAL (SELECT GREATEST(@offset - length(m.trace_fields), 0) AS blob_offset) AS r
+        WHERE m.account_id = @accountId AND m.mailbox_id = @mailboxId AND m.uid = @uid
+        """;
+
+    private const string LockTarget = """
+        SELECT uid_validity, uid_next, highest_modseq, selectable FROM mailboxes WHERE account_id = @accountId AND id = @mailboxId FOR UPDATE
+        """;
+
+    private const string LockAccountQuota = """
+        SELECT quota_bytes, used_bytes FROM accounts WHERE id = @accountId FOR NO KEY UPDATE
+        """;
+
+    private const string InsertReference = """
+        INSERT INTO blob_references (account_id, blob_id) VALUES (@accountId, @blobId) ON CONFLICT DO NOTHING
+        """;
+
+    private const string InsertAppended = """
+        INSERT INTO messages (account_id, mailbox_id, uid, modseq, blob_id, size, internal_date, system_flags, keyword_ids)
+        VALUES (@accountId, @mailboxId, @uid, @modseq, @blobId, @size, @internalDate, @flags, @keywordIds)
+        """;
+
+    private const string UpdateAppendTarget = """
+        UPDATE mailboxes SET uid_next = @uid + 1, highest_modseq = @modseq WHERE account_id = @accountId AND id = @mailboxId
+        """;
+
+    private const string SelectModified = """
+        SELECT uid FROM messages
+        WHERE account_id = @accountId AND mailbox_id = @mailboxId AND uid = ANY(@uids) AND modseq > @unchangedSince ORDER BY uid
+        """;
+
+    // One statement per kind of change; each leaves alone the messages it would not change (their
+    // MODSEQ stays) and those that fail UNCHANGEDSINCE. Keyword ids stay ascending and distinct.
+    private const string StoreAdd = """
+        UPDATE messages m SET system_flags = n.flags, keyword_ids = n.keyword_ids, modseq = @modseq
+        FROM (SELECT uid, system_flags | @flags AS flags, ARRAY(SELECT DISTINCT k FROM unnest(keyword_ids || @keywordIds) AS k ORDER BY k) AS keyword_ids
+              FROM messages WHERE account_id = @accountId AND mailbox_id = @mailboxId AND uid = ANY(@uids)) AS n
+        WHERE m.account_id = @accountId AND m.mailbox_id = @mailboxId AND m.uid = n.uid
+          AND (@unchangedSince::bigint IS NULL OR m.modseq <= @unchangedSince)
+          AND (m.system_flags, m.keyword_ids) IS DISTINCT FROM (n.flags, n.keyword_ids)
+        RETURNING m.uid, m.system_flags, m.keyword_ids
+        """;
+
+    private const string StoreRemove = """
+        UPDATE messages m SET system_flags = n.flags, keyword_ids = n.keyword_ids, modseq = @modseq
+        FROM (SELECT uid, system_flags & ~@flags AS flags, ARRAY(SELECT k FROM unnest(keyword_ids) AS k WHERE k <> ALL(@keywordIds) ORDER BY k) AS keyword_ids
+              FROM messages WHERE account_id = @accountId AND mailbox_id = @mailboxId AND uid = ANY(@uids)) AS n
+        WHERE m.account_id = @accountId AND m.mailbox_id = @mailboxId AND m.uid = n.uid
+          AND (@unchangedSince::bigint IS NULL OR m.modseq <= @unchangedSince)
+          AND (m.system_flags, m.keyword_ids) IS DISTINCT FROM (n.flags, n.keyword_ids)
+        RETURNING m.uid, m.system_flags, m.keyword_ids
+        """;
+
+    private const string StoreReplace = """
+        UPDATE messages m SET system_flags = @flags, keyword_ids = @keywordIds, modseq = @modseq
+        WHERE m.account_id = @accountId AND m.mailbox_id = @mailboxId AND m.uid = ANY(@uids)
+          AND (@unchangedSince::bigint IS NULL OR m.modseq <= @unchangedSince)
+          AND (m.system_flags, m.keyword_ids) IS DISTINCT FROM (@flags, @keywordIds)
+        RETURNING m.uid, m.system_flags, m.keyword_ids
+        """;
+
+    // Source and target in id order, in one statement (they may be one mailbox).
+    private const string LockPair = """
+        SELECT id, uid_validity, uid_next, highest_modseq, selectable FROM mailboxes
+        WHERE account_id = @accountId AND id = ANY(@ids) ORDER BY id FOR UPDATE
+        """;
+
+    private const string SelectSourceMessages = """
+        SELECT uid, size, keyword_ids FROM messages WHERE account_id = @accountId AND mailbox_id = @sourceId AND uid = ANY(@uids) ORDER BY uid
+        """;
+
+    // The copies get UIDs from @uidNext in source UID order, and their keywords mapped to the target's ids.
+    private const string InsertCopies = """
+        INSERT INTO messages (account_id, mailbox_id, uid, modseq, blob_id, trace_fields, size, internal_date, system_flags, keyword_ids)
+        SELECT m.account_id, @targetId, @uidNext + row_number() OVER (ORDER BY m.uid) - 1, @modseq, m.blob_id, m.trace_fields, m.size,
+               m.internal_date, m.system_flags,
+               ARRAY(SELECT DISTINCT d.target FROM unnest(m.keyword_ids) AS k JOIN unnest(@sourceKeywords, @targetKeywords) AS d(source, target)
+                     ON d.source = k ORDER BY d.target)
+        FROM messages m WHERE m.account_id = @accountId AND m.mailbox_id = @sourceId AND m.uid = ANY(@uids)
+        """;
+
+    private const string UpdateCopyTarget = """
+        UPDATE mailboxes SET uid_next = @uidNext, highest_modseq = @modseq WHERE account_id = @accountId AND id = @targetId
+        """;
+
+    private const string ChargeQuota = "UPDATE accounts SET used_bytes = used_bytes + @added WHERE id = @accountId";
+
+    // The moved messages leave the source as expunges of the source's new MODSEQ.
+    private const string DeleteMoved = "DELETE FROM messages WHERE account_id = @accountId AND mailbox_id = @mailboxId AND uid = ANY(@uids)";
+
+    /// <summary>
+    /// SELECT (RFC 9051 §6.3.2): the counters, the mailbox's keywords and every message's state in
+    /// UID order, from one snapshot. Null when the mailbox does not exist (any more) or is a placeholder.
+    /// </summary>
+    public async Task<MailboxSnapshot?> SnapshotAsync(long accountId, long mailboxId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        await using var batch = Batch(connection, transaction, new { accountId, mailboxId }, SelectCounters, SelectKeywords, SelectStates);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var (uidValidity, uidNext, highest) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        await reader.NextResultAsync(cancellationToken);
+        var keywords = await MailboxKeywords.ReadAsync(reader, cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        var messages = await ReadStatesAsync(reader, keywords, cancellationToken);
+        return new MailboxSnapshot(uidValidity, uidNext, highest, keywords.Names, messages);
+    }
+
+    /// <summary>
+    /// What changed since <paramref name="modSeq"/> (RFC 7162 §3.1.4.1, §3.2.5): messages new or
+    /// with changed flags, and UIDs expunged, each with a higher MODSEQ, from one snapshot. Null
+    /// when the mailbox does not exist (any more) or is a placeholder.
+    /// </summary>
+    public async Task<MailboxChanges?> ChangesSinceAsync(long accountId, long mailboxId, long modSeq, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        await using var batch = Batch(connection, transaction, new { accountId, mailboxId, modSeq }, SelectCounters, SelectKeywords,
+            SelectChangedStates, SelectExpunged);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var (uidNext, highest) = (reader.GetInt64(1), reader.GetInt64(2));
+        await reader.NextResultAsync(cancellationToken);
+        var keywords = await MailboxKeywords.ReadAsync(reader, cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        var changed = await ReadStatesAsync(reader, keywords, cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        var expunged = new List<long>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            expunged.Add(reader.GetInt64(0));
+        }
+
+        return new MailboxChanges(uidNext, highest, keywords.Names, changed, expunged);
+    }
+
+    /// <summary>
+    /// The UIDs that are \Recent for this session (RFC 3501 §2.3.2; IMAP4rev1 only): those that
+    /// arrived since the last session claimed them, on any node. Exactly one session gets each: the
+    /// claim moves the mailbox's first recent UID to UIDNEXT under the row lock, as Dovecot's index
+    /// header does. Empty for a mailbox that is gone.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> ClaimRecentAsync(long accountId, long mailboxId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var claim = (await connection.QueryAsync<(long From, long To)>(new CommandDefinition(LockRecent, new { accountId, mailboxId },
+            transaction, cancellationToken: cancellationToken))).ToList();
+        if (claim is not [var range] || range.From >= range.To)
+        {
+            return [];
+        }
+
+        var uids = new List<long>();
+        await using (var batch = Batch(connection, transaction, new { accountId, mailboxId, from = range.From, to = range.To }, SelectClaimed,
+                         ClaimRecent))
+        {
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                uids.Add(reader.GetInt64(0));
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return uids;
+    }
+
+    /// <summary>
+    /// FETCH of everything but the octets (RFC 9051 §6.4.5) for many UIDs in one query, in UID
+    /// order; UIDs not (or no longer) in the mailbox are simply absent.
+    /// </summary>
+    public async Task<IReadOnlyList<MessageMetadata>> FetchAsync(long accountId, long mailboxId, IReadOnlyList<long> uids,
+        CancellationToken cancellationToken)
+    {
+        if (uids.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+
+        // Messages first, keywords second: a keyword is defined before any message holds it, so the
+        // later snapshot knows every id the earlier one shows.
+        await using var batch = Batch(connection, null, new { accountId, mailboxId, uids = uids.ToArray() }, SelectMetadata, SelectKeywords);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<(long Uid, long ModSeq, short Flags, short[] KeywordIds, long Size, DateTimeOffset InternalDate, string Envelope,
+            string Structure, int Trace)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetInt16(2), reader.GetFieldValue<short[]>(3), reader.GetInt64(4),
+                reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6), reader.GetString(7), reader.GetInt32(8)));
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var keywords = await MailboxKeywords.ReadAsync(reader, cancellationToken);
+        return rows.Select(r => new MessageMetadata(r.Uid, r.ModSeq, (SystemFlags)r.Flags, keywords.NamesOf(r.KeywordIds), r.Size, r.InternalDate,
+            r.Envelope, r.Structure, r.Trace)).ToList();
+    }
+
+    /// <summary>
+    /// <paramref name="length"/> octets of a message from <paramref name="offset"/> (in the message:
+    /// trace fields, then content; see <see cref="MessageMetadata.TraceLength"/>), cut at its end:
+    /// BODY[section]&lt;partial&gt; without reading the rest. Only the chunks that hold the range are
+    /// fetched, the first with the message's row and each later one as the reader gets to it.
+    /// </summary>
+    /// <exception cref="MessageNotFoundException">No such message in that account's mailbox.</exception>
+    public async Task<Stream> OpenMessageRangeAsync(long accountId, long mailboxId, long uid, long offset, long length,
+        CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(SelectMessageRange, connection);
+        command.Parameters.AddWithValue("accountId", accountId);
+        command.Parameters.AddWithValue("mailboxId", mailboxId);
+        command.Parameters.AddWithValue("uid", uid);
+        command.Parameters.AddWithValue("offset", offset);
+        command.Parameters.AddWithValue("traceTake", (int)Math.Min(length, int.MaxValue));
+        command.Parameters.AddWithValue("take", (int)Math.Min(length, ChunkSize));
+        command.Parameters.AddWithValue("chunkSize", (long)ChunkSize);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            throw new MessageNotFoundException($"no message with UID {uid} in mailbox {mailboxId} of account {accountId}");
+        }
+
+        var size = reader.GetInt64(0);
+        var tracePart = await reader.GetFieldValueAsync<byte[]>(1, cancellationToken);
+        var blobId = reader.GetInt64(2);
+        var traceLength = reader.GetInt32(3);
+        var chunks = reader.GetInt32(4);
+        var firstPart = await reader.IsDBNullAsync(5, cancellationToken) ? null : await reader.GetFieldValueAsync<byte[]>(5, cancellationToken);
+        var end = Math.Min(size, offset > size - length ? size : offset + length);
+        if (offset >= end)
+        {
+            return new MemoryStream([], writable: false);
+        }
+
+        if (end <= traceLength)
+        {
+            return new MemoryStream(tracePart, 0, (int)(end - offset), writable: false);
+        }
+
+        var blobOffset = Math.Max(offset - traceLength, 0);
+        return new MessageStream(dataSource, blobId, (int)(blobOffset / ChunkSize) + 1, chunks, tracePart, firstPart, end - offset);
+    }
+
+    /// <summary>
+    /// APPEND (RFC 9051 §6.3.12) of a complete, spooled message: stored like a delivery (one blob per
+    /// content, shared), without trace fields, with the given flags, keywords (those that cannot be
+    /// stored are left out; see <see cref="MaxKeywordsPerMailbox"/>) and internal date, within the
+    /// account's quota.
+    /// </summary>
+    public async Task<AppendResult> AppendAsync(long accountId, string mailboxName, IncomingMessage message, SystemFlags flags,
+        IReadOnlyList<string> keywords, DateTimeOffset internalDate, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var name = MailboxNames.Normalize(mailboxName);
+        Mailbox? mailbox;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            mailbox = MailboxNames.IsValid(name) ? await FindMailboxAsync(connection, accountId, name, cancellationToken) : null;
+        }
+
+        if (mailbox is null)
+        {
+            return new AppendResult(AppendStatus.NoSuchMailbox);
+        }
+
+        if (!mailbox.Selectable)
+        {
+            return new AppendResult(AppendStatus.NotSelectable);
+        }
+
+        return await WithDeadlockRetryAsync(async () =>
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var blobId = await StoreBlobAsync(connection, transaction, message, cancellationToken);
+            var target = (await connection.QueryAsync<(long UidValidity, long UidNext, long HighestModSeq, bool Selectable)>(
+                new CommandDefinition(LockTarget, new { accountId, mailboxId = mailbox.Id }, transaction, cancellationToken: cancellationToken))).ToList();
+            if (target is not [var locked])
+            {
+                return new AppendResult(AppendStatus.NoSuchMailbox);
+            }
+
+            if (!locked.Selectable)
+            {
+                return new AppendResult(AppendStatus.NotSelectable);
+            }
+
+            var table = await LoadKeywordsAsync(connection, transaction, accountId, mailbox.Id, keywords, cancellationToken);
+            if (!await HasRoomAsync(connection, transaction, accountId, message.Size, cancellationToken))
+            {
+                return new AppendResult(AppendStatus.OverQuota);
+            }
+
+            var row = new
+            {
+                accountId,
+                mailboxId = mailbox.Id,
+                uid = locked.UidNext,
+                modseq = locked.HighestModSeq + 1,
+                blobId,
+                size = message.Size,
+                added = message.Size,
+                internalDate = internalDate.ToUniversalTime(),
+                flags = (short)(flags & AllFlags),
+                keywordIds = table.IdsOf(keywords),
+            };
+            await using (var write = Batch(connection, transaction, row, InsertReference, InsertAppended, UpdateAppendTarget, ChargeQuota))
+            {
+                await write.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return new AppendResult(AppendStatus.Appended, locked.UidValidity, locked.UidNext);
+        });
+    }
+
+    /// <summary>
+    /// STORE (RFC 9051 §6.4.6) with UNCHANGEDSINCE (RFC 7162 §3.1.3) when given: adds, removes or
+    /// replaces system flags and keywords of the messages with these UIDs. Every message it changes
+    /// gets the transaction's one new MODSEQ; a message it would not change keeps its MODSEQ and is
+    /// not in <see cref="StoreResult.Updated"/>. A message whose MODSEQ is above
+    /// <paramref name="unchangedSince"/> is left alone and listed in <see cref="StoreResult.Modified"/>
+    /// (so is every message for UNCHANGEDSINCE 0). UIDs not in the mailbox are ignored.
+    /// </summary>
+    public async Task<StoreResult> StoreFlagsAsync(long accountId, long mailboxId, IReadOnlyList<long> uids, FlagChange change, SystemFlags flags,
+        IReadOnlyList<string> keywords, long? unchangedSince, CancellationToken cancellationToken)
+    {
+        if (uids.Count == 0)
+        {
+            return StoreResult.Nothing;
+        }
+
+        var uidArray = uids.Distinct().ToArray();
+        var valid = keywords.Where(IsValidKeyword).ToList();
+        var refused = keywords.Where(k => !IsValidKeyword(k)).ToList();
+        return await WithDeadlockRetryAsync(async () =>
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var highest = await LockMailboxAsync(connection, transaction, accountId, mailboxId, cancellationToken);
+            if (highest is null)
+            {
+                return StoreResult.Nothing;
+            }
+
+            var table = await LoadKeywordsAsync(connection, transaction, accountId, mailboxId, change == FlagChange.Remove ? [] : valid,
+                cancellationToken);
+            var keywordIds = table.IdsOf(valid);
+            var notStored = change == FlagChange.Remove ? refused : [.. refused, .. valid.Where(k => table.Find(k) is null)];
+            var modified = unchangedSince is { } since
+                ? (await connection.QueryAsync<long>(new CommandDefinition(SelectModified, new { accountId, mailboxId, uids = uidArray, unchangedSince = since },
+                    transaction, cancellationToken: cancellationToken))).AsList()
+                : [];
+
+            var modseq = highest.Value + 1;
+            await using var store = new NpgsqlCommand(change switch
+            {
+                FlagChange.Add => StoreAdd,
+                FlagChange.Remove => StoreRemove,
+                _ => StoreReplace,
+            }, connection, transaction);
+            store.Parameters.AddWithValue("accountId", accountId);
+            store.Parameters.AddWithValue("mailboxId", mailboxId);
+            store.Parameters.AddWithValue("uids", uidArray);
+            store.Parameters.AddWithValue("modseq", modseq);
+            store.Parameters.AddWithValue("flags", NpgsqlDbType.Smallint, (short)(flags & AllFlags));
+            store.Parameters.AddWithValue("keywordIds", NpgsqlDbType.Array | NpgsqlDbType.Smallint, keywordIds);
+            store.Parameters.AddWithValue("unchangedSince", NpgsqlDbType.Bigint, (object?)unchangedSince ?? DBNull.Value);
+            var updated = new List<MessageState>();
+            await using (var reader = await store.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    updated.Add(new MessageState(reader.GetInt64(0), modseq, (SystemFlags)reader.GetInt16(1),
+                        table.NamesOf(reader.GetFieldValue<short[]>(2))));
+                }
+            }
+
+            if (updated.Count > 0)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(RaiseModSeq, new { accountId, mailboxId, modseq }, transaction,
+                    cancellationToken: cancellationToken));
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            return new StoreResult(updated.OrderBy(u => u.Uid).ToList(), modified, notStored);
+        });
+    }
+
+    /// <summary>
+    /// COPY (RFC 9051 §6.4.7): copies of the messages with these UIDs go to the mailbox of that
+    /// name, with new UIDs in source UID order, their flags, keywords (as the target's, created there
+    /// where missing) and internal dates, sharing their bodies; within the account's quota.
+    /// </summary>
+    public Task<CopyResult> CopyAsync(long accountId, long sourceMailboxId, IReadOnlyList<long> uids, string targetName,
+        CancellationToken cancellationToken) => TransferAsync(accountId, sourceMailboxId, uids, targetName, move: false, cancellationToken);
+
+    /// <summary>
+    /// MOVE (RFC 6851, RFC 9051 §6.4.8): as <see cref="CopyAsync"/>, and in the same transaction the
+    /// originals are expunged from the source (recorded with the source's new MODSEQ). Moving adds
+    /// nothing to the account's usage, so it is never over quota.
+    /// </summary>
+    public Task<CopyResult> MoveAsync(long accountId, long sourceMailboxId, IReadOnlyList<long> uids, string targetName,
+        CancellationToken cancellationToken) => TransferAsync(accountId, sourceMailboxId, uids, targetName, move: true, cancellationToken);
+
+    private async Task<CopyResult> TransferAsync(long accountId, long sourceId, IReadOnlyList<long> uids, string targetName, bool move,
+        CancellationToken cancellationToken)
+    {
+        var name = MailboxNames.Normalize(targetName);
+        Mailbox? target;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            target = MailboxNames.IsValid(name) ? await FindMailboxAsync(connection, accountId, name, cancellationToken) : null;
+        }
+
+        if (target is null)
+        {
+            return CopyResult.Refused(CopyStatus.NoSuchMailbox);
+        }
+
+        if (!target.Selectable)
+        {
+            return CopyResult.Refused(CopyStatus.NotSelectable);
+        }
+
+        var uidArray = uids.Distinct().ToArray();
+        return await WithDeadlockRetryAsync(async () =>
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            var locked = (await connection.QueryAsync<(long Id, long UidValidity, long UidNext, long HighestModSeq, bool Selectable)>(
+                new CommandDefinition(LockPair, new { accountId, ids = new[] { sourceId, target.Id } }, transaction,
+                    cancellationToken: cancellationToken))).ToDictionary(m => m.Id);
+            if (!locked.TryGetValue(target.Id, out var to))
+            {
+                return CopyResult.Refused(CopyStatus.NoSuchMailbox);
+            }
+
+            if (!to.Selectable)
+            {
+                return CopyResult.Refused(CopyStatus.NotSelectable);
+            }
+
+            var sources = locked.ContainsKey(sourceId)
+                ? (await connection.QueryAsync<(long Uid, long Size, short[] KeywordIds)>(new CommandDefinition(SelectSourceMessages,
+                    new { accountId, sourceId, uids = uidArray }, transaction, cancellationToken: cancellationToken))).AsList()
+                : [];
+            if (sources.Count == 0)
+            {
+                return new CopyResult(CopyStatus.Copied, to.UidValidity, [], [], []);
+            }
+
+            // The target's ids for the source's keywords that its messages hold.
+            var sourceKeywords = await ReadKeywordsAsync(connection, transaction, accountId, sourceId, cancellationToken);
+            var used = sources.SelectMany(s => s.KeywordIds).Distinct().Order().ToArray();
+            var usedNames = sourceKeywords.NamesOf(used);
+            var targetKeywords = await LoadKeywordsAsync(connection, transaction, accountId, target.Id, usedNames, cancellationToken);
+            var pairs = used.Select(id => (Source: id, Target: sourceKeywords.NamesOf([id]) is [var kw] ? targetKeywords.Find(kw) : null))
+                .Where(p => p.Target is not null).ToList();
+
+            var added = sources.Sum(s => s.Size);
+            if (!move && !await HasRoomAsync(connection, transaction, accountId, added, cancellationToken))
+            {
+                return CopyResult.Refused(CopyStatus.OverQuota);
+            }
+
+            var sameMailbox = sourceId == target.Id;
+            var targetModSeq = to.HighestModSeq + 1;
+            var sourceUids = sources.Select(s => s.Uid).ToArray();
+            await using (var write = new NpgsqlBatch(connection, transaction))
+            {
+                var copy = new NpgsqlBatchCommand(InsertCopies);
+                copy.Parameters.AddWithValue("accountId", accountId);
+                copy.Parameters.AddWithValue("sourceId", sourceId);
+                copy.Parameters.AddWithValue("targetId", target.Id);
+                copy.Parameters.AddWithValue("uids", sourceUids);
+                copy.Parameters.AddWithValue("uidNext", to.UidNext);
+                copy.Parameters.AddWithValue("modseq", targetModSeq);
+                copy.Parameters.AddWithValue("sourceKeywords", NpgsqlDbType.Array | NpgsqlDbType.Smallint, pairs.Select(p => p.Source).ToArray());
+                copy.Parameters.AddWithValue("targetKeywords", NpgsqlDbType.Array | NpgsqlDbType.Smallint, pairs.Select(p => p.Target!.Value).ToArray());
+                write.BatchCommands.Add(copy);
+
+                if (move)
+                {
+                    // One MODSEQ per mailbox and transaction: a move within one mailbox uses the target's.
+                    var expunged = new { accountId, mailboxId = sourceId, uids = sourceUids, modseq = sameMailbox ? targetModSeq : locked[sourceId].HighestModSeq + 1 };
+                    Add(write, DeleteMoved, expunged);
+                    Add(write, RecordExpunges, expunged);
+                    if (!sameMailbox)
+                    {
+                        Add(write, RaiseModSeq, expunged);
+                    }
+                }
+
+                Add(write, UpdateCopyTarget, new { accountId, targetId = target.Id, uidNext = to.UidNext + sources.Count, modseq = targetModSeq });
+                if (!move)
+                {
+                    Add(write, ChargeQuota, new { accountId, added });
+                }
+
+                await write.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            var targetUids = Enumerable.Range(0, sources.Count).Select(i => to.UidNext + i).ToList();
+            return new CopyResult(CopyStatus.Copied, to.UidValidity, sourceUids, targetUids, move ? sourceUids : []);
+        });
+    }
+
+    /// <summary>Locks the account (after the mailboxes, in the lock order) and tells whether <paramref name="adding"/> octets fit its quota.</summary>
+    private static async Task<bool> HasRoomAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long accountId, long adding,
+        CancellationToken cancellationToken)
+    {
+        var account = (await connection.QueryAsync<(long? QuotaBytes, long UsedBytes)>(new CommandDefinition(LockAccountQuota,
+            new { accountId }, transaction, cancellationToken: cancellationToken))).ToList();
+        return account is [var a] && (a.QuotaBytes is not { } quota || a.UsedBytes + adding <= quota);
+    }
+
+    private static async Task<List<MessageState>> ReadStatesAsync(NpgsqlDataReader reader, MailboxKeywords keywords, CancellationToken cancellationToken)
+    {
+        var states = new List<MessageState>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            states.Add(new MessageState(reader.GetInt64(0), reader.GetInt64(1), (SystemFlags)reader.GetInt16(2),
+                keywords.NamesOf(reader.GetFieldValue<short[]>(3))));
+        }
+
+        return states;
+    }
+
+    /// <summary>
+    /// A batch of statements, one round trip, that all take their parameters from the properties of
+    /// <paramref name="parameters"/> (each statement those it names).
+    /// </summary>
+    private static NpgsqlBatch Batch(NpgsqlConnection connection, NpgsqlTransaction? transaction, object parameters, params string[] statements)
+    {
+        var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var statement in statements)
+        {
+            Add(batch, statement, parameters);
+        }
+
+        return batch;
+    }
+
+    /// <summary>Adds one statement to <paramref name="batch"/> with the properties of <paramref name="parameters"/> it names.</summary>
+    private static void Add(NpgsqlBatch batch, string statement, object parameters)
+    {
+        var command = new NpgsqlBatchCommand(statement);
+        foreach (var property in parameters.GetType().GetProperties())
+        {
+            if (Names(statement, property.Name))
+            {
+                command.Parameters.AddWithValue(property.Name, property.GetValue(parameters) ?? DBNull.Value);
+            }
+        }
+
+        batch.BatchCommands.Add(command);
+    }
+
+    /// <summary>Whether <paramref name="statement"/> has the parameter <c>@name</c> (not merely one whose name starts so).</summary>
+    private static bool Names(string statement, string name)
+    {
+        for (var at = statement.IndexOf('@' + name, StringComparison.Ordinal); at >= 0;
+             at = statement.IndexOf('@' + name, at + 1, StringComparison.Ordinal))
+        {
+            var next = at + name.Length + 1;
+            if (next == statement.Length || !(char.IsLetterOrDigit(statement[next]) || statement[next] == '_'))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
