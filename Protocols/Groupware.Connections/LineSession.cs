@@ -465,6 +465,28 @@ public abstract partial class LineSession
     }
 
     /// <summary>
+    /// Waits (within the command-line deadline) until a whole line is buffered and returns it without
+    /// consuming it, CRLF removed; null when the client closed first or the line is over the limit.
+    /// IMAP IDLE uses it to tell DONE from a command sent instead.
+    /// </summary>
+    protected async ValueTask<byte[]?> PeekLineAsync(CancellationToken cancellationToken)
+    {
+        var started = Time.GetTimestamp();
+        while (true)
+        {
+            var result = await ReadInputAsync(ReadDeadline.WithinCommand, Remaining(started, Limits.CommandLineTimeout), cancellationToken);
+            var buffer = result.Buffer;
+            var frame = LineFraming.TryReadLine(buffer, Limits.MaxLineLength, out var line, out _, out _);
+            var copy = frame == LineFrame.Line ? line.ToArray() : null;
+            _input.AdvanceTo(buffer.Start, frame == LineFrame.NeedMore ? buffer.End : buffer.Start);
+            if (frame != LineFrame.NeedMore || result.IsCompleted)
+            {
+                return copy;
+            }
+        }
+    }
+
+    /// <summary>
     /// Reads exactly <paramref name="count"/> octets (a literal, a BDAT chunk) and hands them to
     /// <paramref name="sink"/> as they arrive, at no less than <see cref="SessionLimits.MinDataRate"/>;
     /// nothing larger than one transport segment is held.

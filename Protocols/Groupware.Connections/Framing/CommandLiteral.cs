@@ -40,7 +40,7 @@ public sealed class CommandLiteral : IDisposable
 
     internal static CommandLiteral Spooled(long length, bool binary, string directory) =>
         new(length, binary, null, new FileStream(Path.Combine(directory, $"groupware-literal-{Guid.NewGuid():N}"),
-            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
+            FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete, 64 * 1024,
             FileOptions.Asynchronous | FileOptions.DeleteOnClose));
 
     /// <summary>Appends octets as they arrive; the engine never writes more than <see cref="Length"/>.</summary>

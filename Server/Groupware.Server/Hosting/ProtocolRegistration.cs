@@ -1,4 +1,5 @@
 using Groupware.Connections;
+using Groupware.Imap;
 using Groupware.Lmtp;
 using Groupware.Pop3;
 using Groupware.Server.Configuration;
@@ -15,7 +16,7 @@ namespace Groupware.Server.Hosting;
 internal static class ProtocolRegistration
 {
     /// <summary>The protocols registered below, by name (what <c>groupware config protocols</c> prints).</summary>
-    public static IReadOnlyList<string> Implemented { get; } = ["lmtp", "pop3"];
+    public static IReadOnlyList<string> Implemented { get; } = ["imap", "lmtp", "pop3"];
 
     /// <summary>Registers every implemented front-end and what it needs.</summary>
     public static void AddImplementedProtocols(IServiceCollection services)
@@ -37,5 +38,13 @@ internal static class ProtocolRegistration
 
         // POP3 (RFC 1939) with STLS and SASL: the maildrop of the INBOX.
         services.AddPop3();
+
+        // IMAP (RFC 9051, RFC 3501) with STARTTLS and SASL: every mailbox; APPEND spools and limits as delivery does.
+        services.TryAddSingleton(provider =>
+        {
+            var mail = provider.GetRequiredService<GroupwareOptions>().Mail;
+            return new ImapOptions { SpoolDirectory = mail.SpoolDirectory, MaxMessageSize = mail.MaxMessageSize };
+        });
+        services.AddImap();
     }
 }

@@ -1,0 +1,25 @@
+using Groupware.Storage.Mail;
+
+namespace Groupware.Imap.Commands;
+
+/// <summary>
+/// RENAME existing new (RFC 9051 §6.3.6): the subtree moves with it; renaming INBOX moves its messages
+/// into a new mailbox and leaves INBOX empty.
+/// </summary>
+internal sealed record RenameCommand(string From, string To) : ImapCommand
+{
+    public static ParseResult Parse(Syntax.ImapReader reader, ImapSession session) =>
+        reader.TrySpace() && reader.TryReadMailbox(session.Utf8, out var from) && reader.TrySpace()
+            && reader.TryReadMailbox(session.Utf8, out var to) && reader.AtEnd
+            ? new RenameCommand(from, to.TrimEnd('/'))
+            : "Syntax: RENAME mailbox new-name";
+
+    public override async ValueTask<ImapResult> ExecuteAsync(ImapSession session, string tag, CancellationToken cancellationToken) =>
+        await session.Store.RenameMailboxAsync(session.Account!.Id, From, To, cancellationToken) switch
+        {
+            RenameMailboxResult.Renamed => ImapResult.Ok("Rename completed."),
+            RenameMailboxResult.NoSuchMailbox => ImapResult.No("No such mailbox.", "NONEXISTENT"),
+            RenameMailboxResult.TargetExists => ImapResult.No("A mailbox of the new name exists already.", "ALREADYEXISTS"),
+            _ => ImapResult.No("That is not a name a mailbox can have.", "CANNOT"),
+        };
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+
+namespace Groupware.Imap.Commands;
+
+/// <summary>
+/// STATUS mailbox (items) (RFC 9051 §6.3.11): MESSAGES, UIDNEXT, UIDVALIDITY, UNSEEN, DELETED, SIZE
+/// (RFC 8438), and RECENT for IMAP4rev1 sessions, from the store without selecting the mailbox.
+/// </summary>
+internal sealed record StatusCommand(string Mailbox, IReadOnlyList<string> Items) : ImapCommand
+{
+    internal static readonly string[] Known = ["MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED", "SIZE", "RECENT"];
+
+    public static ParseResult Parse(Syntax.ImapReader reader, ImapSession session)
+    {
+        if (!reader.TrySpace() || !reader.TryReadMailbox(session.Utf8, out var mailbox) || !reader.TrySpace()
+            || !TryReadItems(reader, out var items) || !reader.AtEnd)
+        {
+            return "Syntax: STATUS mailbox (MESSAGES UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE)";
+        }
+
+        return new StatusCommand(mailbox, items);
+    }
+
+    /// <summary>Reads <c>(item SP item ...)</c>; every item must be one STATUS knows.</summary>
+    public static bool TryReadItems(Syntax.ImapReader reader, out List<string> items)
+    {
+        items = [];
+        if (!reader.TryRead('('))
+        {
+            return false;
+        }
+
+        do
+        {
+            if (!reader.TryReadAtom(out var item) || Array.IndexOf(Known, item.ToUpperInvariant()) < 0)
+            {
+                return false;
+            }
+
+            items.Add(item.ToUpperInvariant());
+        }
+        while (reader.TrySpace());
+
+        return reader.TryRead(')');
+    }
+
+    public override async ValueTask<ImapResult> ExecuteAsync(ImapSession session, string tag, CancellationToken cancellationToken)
+    {
+        var status = await session.Store.StatusAsync(session.Account!.Id, Mailbox, cancellationToken);
+        if (status is null)
+        {
+            return ImapResult.No("No such mailbox.", "NONEXISTENT");
+        }
+
+        Write(session, Mailbox, status, Items);
+        return ImapResult.Ok("Status completed.");
+    }
+
+    /// <summary>Writes one STATUS response (also LIST-STATUS's, RFC 5819).</summary>
+    public static void Write(ImapSession session, string mailbox, Storage.Mail.MailboxStatus status, IReadOnlyList<string> items)
+    {
+        var values = items.Where(i => i != "RECENT" || !session.Rev2).Select(item => item + " " + (item switch
+        {
+            "MESSAGES" => status.Messages,
+            "UIDNEXT" => status.UidNext,
+            "UIDVALIDITY" => status.UidValidity,
+            "UNSEEN" => status.Unseen,
+            "DELETED" => status.Deleted,
+            "SIZE" => status.Size,
+            _ => status.Recent,
+        }).ToString(CultureInfo.InvariantCulture));
+        var writer = session.ResponseWriter();
+        writer.WriteText("* STATUS ");
+        writer.WriteMailbox(mailbox);
+        writer.WriteText($" ({string.Join(' ', values)})");
+        writer.WriteCrlf();
+    }
+}

@@ -1,0 +1,544 @@
+using System.Globalization;
+using System.Text;
+using Groupware.Auth;
+using Groupware.Auth.Sasl;
+using Groupware.Connections;
+using Groupware.Connections.Framing;
+using Groupware.Imap.Commands;
+using Groupware.Imap.Responses;
+using Groupware.Imap.Syntax;
+using Groupware.Storage;
+using Groupware.Storage.Accounts;
+using Groupware.Storage.Mail;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+
+namespace Groupware.Imap;
+
+/// <summary>The session states of RFC 9051 §3 (Logout is the moment the connection closes, not a state one waits in).</summary>
+[Flags]
+internal enum ImapState
+{
+    NotAuthenticated = 1,
+    Authenticated = 2,
+    Selected = 4,
+    Any = NotAuthenticated | Authenticated | Selected,
+    LoggedIn = Authenticated | Selected,
+}
+
+/// <summary>
+/// One IMAP connection: the session state (the account, what the client enabled, the selected
+/// mailbox's view) and the I/O loop. Each framed command (lines and literals, from the engine) is
+/// read (<see cref="ImapReader"/>), looked up in the <see cref="CommandTable"/>, checked against the
+/// states it is allowed in, run, and answered: first the untagged data it produced, then the
+/// changes other sessions made to the selected mailbox that may be announced now (RFC 9051 §7.4.1,
+/// §7.5.1: never an EXPUNGE during FETCH, STORE or SEARCH), then its tagged completion.
+/// </summary>
+internal sealed partial class ImapSession : LineSession
+{
+    private readonly ImapProtocol _protocol;
+    private readonly long _connectedAt;
+    private int _authFailures;
+    private bool _countedSession;
+    private MailChangeSubscription? _changes;
+
+    public ImapSession(ImapProtocol protocol, ConnectionContext connection, ListenerContext listener, ILogger logger)
+        : base(connection, listener, listener.Limits, logger, CommandFramer.LinesWithLiterals(listener.Limits))
+    {
+        _protocol = protocol;
+        _connectedAt = listener.Time.GetTimestamp();
+    }
+
+    public ImapState State { get; private set; } = ImapState.NotAuthenticated;
+
+    public Account? Account { get; private set; }
+
+    /// <summary>The selected mailbox, in the Selected state.</summary>
+    public SelectedMailbox? Selected { get; private set; }
+
+    /// <summary>What ENABLE turned on (RFC 5161): <c>IMAP4rev2</c>, <c>UTF8=ACCEPT</c>.</summary>
+    public HashSet<string> Enabled { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>IMAP4rev2 semantics (RFC 9051) once the client enabled them; IMAP4rev1 (RFC 3501) otherwise.</summary>
+    public bool Rev2 => Enabled.Contains("IMAP4rev2");
+
+    /// <summary>Mailbox names and strings in UTF-8 (RFC 9051 §5.1, RFC 6855): after ENABLE IMAP4rev2 or UTF8=ACCEPT.</summary>
+    public bool Utf8 => Rev2 || Enabled.Contains("UTF8=ACCEPT");
+
+    /// <summary>UIDs the last SEARCH with RETURN (SAVE) found in the selected mailbox: what <c>$</c> names (RFC 5182 §2.1).</summary>
+    public IReadOnlyCollection<long>? SavedSearch { get; set; }
+
+    /// <summary>A SASL exchange refused before TLS, whose response a client may still send on the next line.</summary>
+    public LateSaslResponses? LateSasl { get; set; }
+
+    public AuthService Auth => _protocol.Auth;
+
+    public MailStore Store => _protocol.Store;
+
+    public ImapOptions Options => _protocol.Options;
+
+    /// <summary>How AUTHENTICATE's challenges and responses travel on IMAP (RFC 9051 §6.2.2).</summary>
+    public ISaslWire SaslWire => new ImapSaslWire(this);
+
+    /// <summary>Whether STARTTLS may be used now: a certificate, a STARTTLS listener, no TLS yet.</summary>
+    public bool CanStartTls => !Security.IsTls && Listener.Certificates is not null && Listener.Tls != TlsMode.Implicit;
+
+    /// <summary>The CAPABILITY list this session would answer now (RFC 9051 §7.2.2).</summary>
+    public string Capabilities => ImapCapabilities.For(this);
+
+    /// <summary>Whether this command may not be followed by an EXPUNGE response (RFC 9051 §7.5.1): FETCH, STORE, SEARCH by number.</summary>
+    public bool ExpungesHeld { get; set; }
+
+    protected override ReadOnlyMemory<byte> LiteralContinuation(in LiteralRequest request) => "+ Ready for literal data\r\n"u8.ToArray();
+
+    /// <summary>An APPEND body is spooled (it may be 64 MiB); every other literal is small and kept in memory.</summary>
+    protected override LiteralDecision DecideLiteral(in LiteralRequest request)
+    {
+        if (IsAppend(request.FirstLine))
+        {
+            return request.Marker.Length > Options.MaxMessageSize ? LiteralDecision.Refuse : LiteralDecision.Spool;
+        }
+
+        return LiteralDecision.Buffer;
+    }
+
+    protected override async ValueTask<SessionStep> GreetAsync(CancellationToken cancellationToken)
+    {
+        // Neutral on purpose (DESIGN.md): no product name for clients to switch quirks on.
+        await WriteLineAsync($"* OK [CAPABILITY {Capabilities}] IMAP server ready.", cancellationToken);
+        return SessionStep.Continue;
+    }
+
+    protected override async ValueTask<SessionStep> OnCommandAsync(FramedCommand command, CancellationToken cancellationToken)
+    {
+        var late = LateSasl;
+        LateSasl = null;
+        var reader = new ImapReader(command);
+        var oneToken = command.LineCount == 1 && command.FirstLine.IndexOf((byte)' ') < 0;
+        if (!reader.TryReadTag(out var tag) || oneToken)
+        {
+            if (late is not null && oneToken && late.TryTake(command.FirstLine, out var credentials))
+            {
+                // A base64 SASL response sent after the refusal: a password in clear if the mechanism now has one.
+                LateSasl = credentials is null ? late : null;
+                if (credentials is not null)
+                {
+                    await Auth.AuthenticateAsync(credentials, Security, cancellationToken);
+                    WriteExposedAlert();
+                }
+
+                await WriteLineAsync("* BAD [PRIVACYREQUIRED] Plaintext authentication is disallowed without TLS; use STARTTLS.", cancellationToken);
+                return SessionStep.Continue;
+            }
+
+            await WriteLineAsync(oneToken && tag is { Length: > 0 } ? $"{tag} BAD Missing command." : "* BAD Missing or invalid tag.", cancellationToken);
+            return SessionStep.Continue;
+        }
+
+        var result = await RunAsync(tag, reader, command, cancellationToken);
+        if (result.Silent)
+        {
+            return result.Step;
+        }
+
+        await AnnounceChangesAsync(cancellationToken);
+        ExpungesHeld = false;
+        Write(result.Render(tag));
+        Write("\r\n"u8);
+        await FlushAsync(cancellationToken);
+        return result.Step;
+    }
+
+    protected override async ValueTask<SessionStep> OnFramingErrorAsync(FramedCommand command, CancellationToken cancellationToken)
+    {
+        var tag = TagOf(command.Head);
+        var text = command.Error switch
+        {
+            FrameError.LineTooLong => "[TOOBIG] Command line too long.",
+            FrameError.CommandTooLong => "[TOOBIG] Command too long.",
+            FrameError.NonSynchronizingLiteralTooLarge => "[TOOBIG] Non-synchronizing literals are limited to 4096 octets (LITERAL-); use a synchronizing literal.",
+            _ => "[TOOBIG] Literal too large.",
+        };
+        await WriteLineAsync($"{tag ?? "*"} BAD {text}", cancellationToken);
+        return SessionStep.Continue;
+    }
+
+    /// <summary>Before login, the autologout shrinks to what is left of <see cref="ImapOptions.LoginTimeout"/>.</summary>
+    protected override TimeSpan ReadTimeout => State == ImapState.NotAuthenticated
+        ? Clamp(Options.LoginTimeout - Time.GetElapsedTime(_connectedAt), Limits.IdleTimeout)
+        : Limits.IdleTimeout;
+
+    // RFC 9051 §7.1.5: BYE as the announcement of an inactivity autologout.
+    protected override ValueTask OnIdleTimeoutAsync(CancellationToken cancellationToken) =>
+        WriteLineAsync(State == ImapState.NotAuthenticated
+            ? "* BYE No login within the time allowed; disconnecting."
+            : "* BYE Autologout; idle for too long.", cancellationToken);
+
+    protected override ValueTask OnTooSlowAsync(CancellationToken cancellationToken) =>
+        WriteLineAsync("* BYE Command sent too slowly; disconnecting.", cancellationToken);
+
+    protected override ValueTask OnShutdownAsync(CancellationToken cancellationToken) =>
+        WriteLineAsync("* BYE [UNAVAILABLE] Server shutting down.", cancellationToken);
+
+    protected override ValueTask OnClosedAsync()
+    {
+        _changes?.Dispose();
+        _changes = null;
+        if (_countedSession && Account is { } account)
+        {
+            _protocol.Sessions.Leave(account.Id, Security.RemoteAddress);
+            _countedSession = false;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    // RFC 9051 §6.2.1 / DESIGN.md: nothing learnt before the handshake survives it.
+    protected override void OnTlsStarted()
+    {
+        LateSasl = null;
+        Enabled.Clear();
+    }
+
+    /// <summary>STARTTLS: answers and upgrades; the session ends if the upgrade does not complete.</summary>
+    public async ValueTask<SessionStep> UpgradeAsync(string tag, CancellationToken cancellationToken) =>
+        await StartTlsAsync(Encoding.ASCII.GetBytes($"{tag} OK Begin TLS negotiation now.\r\n"), cancellationToken) == StartTlsOutcome.Started
+            ? SessionStep.Continue
+            : SessionStep.Close;
+
+    /// <summary>Turns on COMPRESS=DEFLATE (RFC 4978) after its tagged OK.</summary>
+    public ValueTask CompressAsync(string tag, CancellationToken cancellationToken) =>
+        StartCompressionAsync(Encoding.ASCII.GetBytes($"{tag} OK DEFLATE active.\r\n"), cancellationToken);
+
+    /// <summary>The untagged warning a client gets before its refusal when it sent a password in clear (DESIGN.md, as Dovecot does).</summary>
+    public void WriteExposedAlert() =>
+        WriteLine("* BAD [ALERT] Your password was sent in clear text over an unencrypted connection and may have been exposed; " +
+            "change it, and set your mail client to use TLS (port 993, or STARTTLS on 143).");
+
+    /// <summary>
+    /// Hands a credential that arrived (LOGIN or SASL) to the auth module, which alone decides, and
+    /// answers with the RFC 5530 response code that fits the outcome. On success the session is
+    /// counted against <see cref="ImapOptions.MaxSessionsPerUserAndAddress"/> and subscribes to the
+    /// account's changes.
+    /// </summary>
+    public async ValueTask<ImapResult> LogInAsync(AuthRequest request, CancellationToken cancellationToken)
+    {
+        var result = await Auth.AuthenticateAsync(request, Security, cancellationToken);
+        if (result.Outcome == AuthOutcome.Success)
+        {
+            var account = result.Account!;
+            if (!_protocol.Sessions.TryEnter(account.Id, Security.RemoteAddress, Options.MaxSessionsPerUserAndAddress))
+            {
+                return ImapResult.No(string.Create(CultureInfo.InvariantCulture,
+                    $"Too many sessions for this account from your address (at most {Options.MaxSessionsPerUserAndAddress}); close some first."), "LIMIT");
+            }
+
+            _countedSession = true;
+            Account = account;
+            State = ImapState.Authenticated;
+            LateSasl = null;
+            _changes = _protocol.Changes.Subscribe(account.Id);
+            return ImapResult.Ok("Logged in.", $"CAPABILITY {Capabilities}");
+        }
+
+        ImapResult answer;
+        switch (result.Outcome)
+        {
+            case AuthOutcome.PlaintextRefused:
+                WriteExposedAlert();
+                answer = ImapResult.No("Plaintext authentication disallowed on non-secure (SSL/TLS) connections.", "PRIVACYREQUIRED");
+                break;
+            case AuthOutcome.NotAllowedOnThisNode:
+                WriteExposedAlert();
+                answer = ImapResult.No("This account may not log in without TLS on this server; use STARTTLS or port 993.", "PRIVACYREQUIRED");
+                break;
+            case AuthOutcome.Throttled:
+                answer = ImapResult.No("Too many failed logins; try again later.", "UNAVAILABLE");
+                break;
+            case AuthOutcome.TemporaryFailure:
+                answer = ImapResult.No("Temporary authentication failure; try again later.", "UNAVAILABLE");
+                break;
+            default:
+                // Wrong password, unknown login and disabled account look the same.
+                answer = ImapResult.No("Authentication failed.", "AUTHENTICATIONFAILED");
+                break;
+        }
+
+        var close = result.Outcome != AuthOutcome.TemporaryFailure && ++_authFailures >= Options.MaxAuthFailures;
+        return close ? answer with { Step = SessionStep.Close } : answer;
+    }
+
+    /// <summary>Selects (or examines) a mailbox: the view of its messages is taken now (RFC 9051 §6.3.2).</summary>
+    public async ValueTask<ImapResult> SelectAsync(string name, bool readOnly, CancellationToken cancellationToken)
+    {
+        if (Selected is not null)
+        {
+            // RFC 9051 §6.3.2: closing the previous mailbox is announced; the selection is gone even if this one fails.
+            Selected = null;
+            State = ImapState.Authenticated;
+            if (Rev2 || Enabled.Contains("QRESYNC"))
+            {
+                WriteLine("* OK [CLOSED] Previous mailbox is now closed.");
+            }
+        }
+
+        var mailbox = await Store.FindMailboxAsync(Account!.Id, name, cancellationToken);
+        if (mailbox is null)
+        {
+            return ImapResult.No("No such mailbox.", "NONEXISTENT");
+        }
+
+        if (!mailbox.Selectable)
+        {
+            return ImapResult.No("This name holds no messages, only other mailboxes.", "CANNOT");
+        }
+
+        if (_changes is not null)
+        {
+            await _protocol.Changes.WaitUntilListeningAsync(cancellationToken);
+        }
+
+        var snapshot = await Store.SnapshotAsync(Account.Id, mailbox.Id, cancellationToken);
+        if (snapshot is null)
+        {
+            return ImapResult.No("No such mailbox.", "NONEXISTENT");
+        }
+
+        var recent = Rev2 || readOnly ? [] : await Store.ClaimRecentAsync(Account.Id, mailbox.Id, cancellationToken);
+        var selected = new SelectedMailbox(mailbox, snapshot, recent, readOnly);
+        SavedSearch = null;
+        DrainChanges();
+        Selected = selected;
+        State = ImapState.Selected;
+
+        WriteLine($"* FLAGS ({string.Join(' ', selected.Flags)})");
+        WriteLine(string.Create(CultureInfo.InvariantCulture, $"* {selected.Exists} EXISTS"));
+        if (!Rev2)
+        {
+            WriteLine(string.Create(CultureInfo.InvariantCulture, $"* {selected.RecentCount} RECENT"));
+        }
+
+        if (readOnly)
+        {
+            WriteLine("* OK [PERMANENTFLAGS ()] Read-only mailbox.");
+        }
+        else
+        {
+            WriteLine($"* OK [PERMANENTFLAGS ({string.Join(' ', selected.Flags)} \\*)] Flags permitted.");
+        }
+
+        WriteLine(string.Create(CultureInfo.InvariantCulture, $"* OK [UIDVALIDITY {selected.UidValidity}] UIDs valid."));
+        WriteLine(string.Create(CultureInfo.InvariantCulture, $"* OK [UIDNEXT {selected.UidNext}] Predicted next UID."));
+        if (selected.FirstUnseen is { } unseen && !Rev2)
+        {
+            WriteLine(string.Create(CultureInfo.InvariantCulture, $"* OK [UNSEEN {unseen}] First unseen."));
+        }
+
+        if (Rev2)
+        {
+            var writer = ResponseWriter();
+            writer.WriteText($"* LIST ({string.Join(' ', MailboxAttributes.Of(mailbox, hasChildren: null))}) \"/\" ");
+            writer.WriteMailbox(mailbox.Name);
+            writer.WriteCrlf();
+        }
+
+        return readOnly ? ImapResult.Ok("Examine completed.", "READ-ONLY") : ImapResult.Ok("Select completed.", "READ-WRITE");
+    }
+
+    /// <summary>Leaves the Selected state (CLOSE, UNSELECT), without announcing anything more of the mailbox.</summary>
+    public void Deselect()
+    {
+        Selected = null;
+        SavedSearch = null;
+        State = ImapState.Authenticated;
+        DrainChanges();
+    }
+
+    /// <summary>
+    /// Brings the selected mailbox's view up to date when the change feed announced something for it
+    /// (or always, with <paramref name="force"/>), and writes what may be announced now: EXISTS and
+    /// flag changes always, EXPUNGE unless <see cref="ExpungesHeld"/>.
+    /// </summary>
+    public async ValueTask AnnounceChangesAsync(CancellationToken cancellationToken, bool force = false)
+    {
+        if (Selected is not { } selected || Account is null)
+        {
+            return;
+        }
+
+        if (force || ChangesPendingFor(selected.MailboxId))
+        {
+            var changes = await Store.ChangesSinceAsync(Account.Id, selected.MailboxId, selected.HighestModSeq, cancellationToken);
+            if (changes is null)
+            {
+                // Another session deleted (or renamed away) the selected mailbox: nothing of it is left to announce.
+                return;
+            }
+
+            var newUids = selected.Apply(changes);
+            if (newUids.Count > 0 && !Rev2 && !selected.ReadOnly)
+            {
+                selected.MarkRecent(await Store.ClaimRecentAsync(Account.Id, selected.MailboxId, cancellationToken));
+            }
+        }
+
+        selected.WriteAnnouncements(this, expungesAllowed: !ExpungesHeld);
+    }
+
+    /// <summary>A task that completes when the change feed has something for this account (IMAP IDLE's wake-up).</summary>
+    public Task ChangeArrivedAsync(CancellationToken cancellationToken) =>
+        _changes is null ? Task.Delay(Timeout.Infinite, cancellationToken) : _changes.Changes.WaitToReadAsync(cancellationToken).AsTask();
+
+    /// <summary>IDLE's wait (RFC 2177 §3): for the client's DONE (or another command), a change, a keep-alive, or shutdown.</summary>
+    public ValueTask<WaitOutcome> WaitForIdleAsync(Task wakeUp, CancellationToken cancellationToken) =>
+        WaitAsync(wakeUp, Options.IdleKeepAlive, cancellationToken);
+
+    /// <summary>
+    /// After an IDLE ended by input: true when that input is the line DONE, which is then consumed;
+    /// false when the client sent a command instead (Apple Mail does), which is left to be read next.
+    /// </summary>
+    public async ValueTask<bool> TakeDoneAsync(CancellationToken cancellationToken)
+    {
+        var line = await PeekLineAsync(cancellationToken);
+        if (line is not null && Ascii.EqualsIgnoreCase(line, "DONE"u8))
+        {
+            await ReadLineAsync(cancellationToken);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Appends one untagged (or continuation) line and CRLF without flushing.</summary>
+    public void WriteLine(string line)
+    {
+        Write(line);
+        Write("\r\n"u8);
+    }
+
+    /// <summary>A writer of protocol data (strings, literals, envelopes) onto the output, in this session's string mode.</summary>
+    public ImapResponseWriter ResponseWriter() => new(Output) { Utf8 = Utf8 };
+
+    /// <summary>Flushes what was written when enough is buffered (large FETCH responses stream).</summary>
+    public async ValueTask FlushIfLargeAsync(CancellationToken cancellationToken)
+    {
+        if (Output.UnflushedBytes >= 64 * 1024)
+        {
+            await FlushAsync(cancellationToken);
+        }
+    }
+
+    public new ValueTask FlushAsync(CancellationToken cancellationToken) => base.FlushAsync(cancellationToken);
+
+    /// <summary>Logs a database outage once per failure (stack once a minute) and gives the answer for it.</summary>
+    public ImapResult Unavailable(Exception e, string operation)
+    {
+        _protocol.Outages.Report(Logger, e, $"{ConnectionId} {operation}");
+        return ImapResult.No("The mail store is unavailable; try again later.", "UNAVAILABLE");
+    }
+
+    private async ValueTask<ImapResult> RunAsync(string tag, ImapReader reader, FramedCommand command, CancellationToken cancellationToken)
+    {
+        if (!reader.TrySpace() || !reader.TryReadAtom(out var name))
+        {
+            return ImapResult.Bad("Missing command.");
+        }
+
+        name = name.ToUpperInvariant();
+        if (name == "UID")
+        {
+            if (!reader.TrySpace() || !reader.TryReadAtom(out var uidCommand))
+            {
+                return ImapResult.Bad("UID needs a command: FETCH, STORE, COPY, MOVE, SEARCH or EXPUNGE.");
+            }
+
+            name = "UID " + uidCommand.ToUpperInvariant();
+        }
+
+        if (!CommandTable.Entries.TryGetValue(name, out var entry))
+        {
+            return ImapResult.Bad("Unknown command.");
+        }
+
+        if ((entry.AllowedIn & State) == 0)
+        {
+            return State switch
+            {
+                ImapState.NotAuthenticated => ImapResult.Bad($"{name} is only valid after logging in."),
+                ImapState.Authenticated when entry.AllowedIn == ImapState.Selected => ImapResult.Bad($"{name} needs a selected mailbox; SELECT one first."),
+                _ => ImapResult.Bad($"{name} is not valid after logging in."),
+            };
+        }
+
+        var parsed = entry.Parse(reader, this);
+        if (parsed.Command is not { } imapCommand)
+        {
+            return ImapResult.Bad(parsed.Error ?? "Invalid arguments.");
+        }
+
+        try
+        {
+            return await imapCommand.ExecuteAsync(this, tag, cancellationToken);
+        }
+        catch (Exception e) when (DatabaseFailure.IsUnavailable(e) && !ConnectionAborted.IsCancellationRequested)
+        {
+            return Unavailable(e, $"{name} failed");
+        }
+    }
+
+    /// <summary>Whether the feed announced a change of <paramref name="mailboxId"/> (or of everything, after it reconnected); drains what it read.</summary>
+    private bool ChangesPendingFor(long mailboxId)
+    {
+        var pending = false;
+        while (_changes is not null && _changes.Changes.TryRead(out var change))
+        {
+            pending |= change.MailboxId == mailboxId || change.MailboxId == 0;
+        }
+
+        return pending;
+    }
+
+    private void DrainChanges()
+    {
+        while (_changes is not null && _changes.Changes.TryRead(out _))
+        {
+        }
+    }
+
+    private static bool IsAppend(ReadOnlySpan<byte> firstLine)
+    {
+        // tag SP "APPEND" SP ...: the literal of an APPEND is its message (or, with MULTIAPPEND, one of them).
+        var space = firstLine.IndexOf((byte)' ');
+        if (space < 0)
+        {
+            return false;
+        }
+
+        var rest = firstLine[(space + 1)..];
+        return rest.Length > 7 && Ascii.EqualsIgnoreCase(rest[..7], "APPEND "u8);
+    }
+
+    /// <summary>The tag at the start of a discarded command's first octets, when there is a valid one (RFC 9051 §9 <c>tag</c>).</summary>
+    private static string? TagOf(ReadOnlySpan<byte> head)
+    {
+        var length = 0;
+        while (length < head.Length && ImapChars.IsTagChar(head[length]))
+        {
+            length++;
+        }
+
+        return length > 0 && length < head.Length && head[length] == ' ' ? Encoding.ASCII.GetString(head[..length]) : null;
+    }
+
+    private static TimeSpan Clamp(TimeSpan value, TimeSpan max) => value < TimeSpan.Zero ? TimeSpan.Zero : value > max ? max : value;
+
+    /// <summary>IMAP's SASL wire (RFC 9051 §6.2.2): <c>+ base64</c> continuation requests, one response per line.</summary>
+    private sealed class ImapSaslWire(ImapSession session) : ISaslWire
+    {
+        public ValueTask SendChallengeAsync(string base64, CancellationToken cancellationToken) =>
+            session.WriteLineAsync("+ " + base64, cancellationToken);
+
+        public ValueTask<(LineStatus Status, byte[] Line)> ReadResponseAsync(CancellationToken cancellationToken) =>
+            session.ReadLineAsync(cancellationToken);
+    }
+}
