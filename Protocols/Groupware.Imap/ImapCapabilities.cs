@@ -9,7 +9,7 @@ namespace Groupware.Imap;
 internal static class ImapCapabilities
 {
     /// <summary>What every state offers: both revisions (a client that does not ENABLE IMAP4rev2 gets rev1), and the pre-login extensions.</summary>
-    private const string Base = "IMAP4rev1 IMAP4rev2 LITERAL- ID ENABLE IDLE SASL-IR";
+    private const string Base = "IMAP4rev1 IMAP4rev2 LITERAL+ ID ENABLE IDLE SASL-IR";
 
     /// <summary>
     /// The extensions of the Authenticated and Selected states (RFC 9051 and the extensions clients rely on):

@@ -37,8 +37,11 @@ internal sealed class ImapProtocol(
         MaxLineLength = 64 * 1024,
         // RFC 9051 §5.4: an autologout timer of at least 30 minutes; IDLE re-arms its own wait.
         IdleTimeout = TimeSpan.FromMinutes(30),
-        // LITERAL- (RFC 7888 §5, part of IMAP4rev2): non-synchronizing literals up to 4096 octets.
-        MaxNonSynchronizingLiteralSize = 4096,
+        // LITERAL+ (RFC 7888 §3), as Dovecot offers it: a non-synchronizing literal of any size up to
+        // MaxLiteralSize is read (an APPEND body spooled, others within MaxCommandSize), at the minimum
+        // rate; a larger one is read and discarded. IMAP4rev2's LITERAL- is the same with a 4096 bound,
+        // which clients that pipeline APPENDs (imaptest, isync) would trip over.
+        MaxNonSynchronizingLiteralSize = null,
     };
 
     internal AuthService Auth => auth;

@@ -141,7 +141,11 @@ internal sealed partial class ImapSession : LineSession
             return result.Step;
         }
 
-        await AnnounceChangesAsync(cancellationToken);
+        if (result.Step == SessionStep.Continue)
+        {
+            await AnnounceChangesAsync(cancellationToken);
+        }
+
         ExpungesHeld = false;
         Write(result.Render(tag));
         Write("\r\n"u8);
@@ -304,7 +308,16 @@ internal sealed partial class ImapSession : LineSession
             return ImapResult.No("No such mailbox.", "NONEXISTENT");
         }
 
-        var recent = Rev2 || readOnly ? [] : await Store.ClaimRecentAsync(Account.Id, mailbox.Id, cancellationToken);
+        IReadOnlyList<long> recent = [];
+        if (!Rev2 && !readOnly)
+        {
+            recent = await Store.ClaimRecentAsync(Account.Id, mailbox.Id, cancellationToken);
+        }
+        else if (!Rev2 && await Store.StatusAsync(Account.Id, mailbox.Name, cancellationToken) is { Recent: > 0 } status)
+        {
+            // RFC 3501 §6.3.2: EXAMINE shows what is recent without taking it from the session that will select it.
+            recent = [.. snapshot.Messages.TakeLast((int)Math.Min(status.Recent, snapshot.Messages.Count)).Select(m => m.Uid)];
+        }
         var selected = new SelectedMailbox(mailbox, snapshot, recent, readOnly);
         SavedSearch = null;
         DrainChanges();

@@ -113,10 +113,11 @@ internal sealed class SelectedMailbox
     /// The messages a sequence set names, in sequence order. By UID (RFC 9051 §6.4.9) UIDs without a
     /// message are ignored and <c>*</c> is the highest UID; by number, a number beyond EXISTS is an
     /// error (RFC 9051 §9 <c>seq-number</c>). <c>$</c> (SEARCHRES, RFC 5182) is <paramref name="saved"/>,
-    /// UIDs the last SEARCH ... SAVE found.
+    /// UIDs the last SEARCH ... SAVE found. <paramref name="lenient"/> (SEARCH) lets numbers beyond
+    /// EXISTS simply match nothing, as Dovecot does.
     /// </summary>
     public bool TryResolve(SequenceSet set, bool byUid, IReadOnlyCollection<long>? saved, out List<(int Sequence, Entry Message)> messages,
-        out string? error)
+        out string? error, bool lenient = false)
     {
         messages = [];
         error = null;
@@ -154,7 +155,7 @@ internal sealed class SelectedMailbox
             return true;
         }
 
-        if (set.HighestNumber > _messages.Count || (_messages.Count == 0 && set.HasStar))
+        if (!lenient && (set.HighestNumber > _messages.Count || (_messages.Count == 0 && set.HasStar)))
         {
             error = _messages.Count == 0 ? "The mailbox is empty: there is no message number." : "Invalid message sequence number (beyond EXISTS).";
             return false;
@@ -268,6 +269,21 @@ internal sealed class SelectedMailbox
         return added;
     }
 
+    /// <summary>Writes FLAGS when keywords appeared since it was last sent, so that no FETCH names a keyword the client was not told of.</summary>
+    public void WriteFlagsIfChanged(ImapSession session)
+    {
+        if (_keywordsChanged)
+        {
+            session.WriteLine($"* FLAGS ({string.Join(' ', Flags)})");
+            if (!ReadOnly)
+            {
+                session.WriteLine($"* OK [PERMANENTFLAGS ({string.Join(' ', Flags)} \\*)] Flags permitted.");
+            }
+
+            _keywordsChanged = false;
+        }
+    }
+
     /// <summary>
     /// Writes what the client has not been told yet: FLAGS when keywords appeared, EXPUNGE (highest
     /// number first, so no number shifts under the next) unless <paramref name="expungesAllowed"/> is
@@ -275,27 +291,30 @@ internal sealed class SelectedMailbox
     /// </summary>
     public void WriteAnnouncements(ImapSession session, bool expungesAllowed)
     {
-        if (_keywordsChanged)
-        {
-            session.WriteLine($"* FLAGS ({string.Join(' ', Flags)})");
-            _keywordsChanged = false;
-        }
-
+        WriteFlagsIfChanged(session);
         if (expungesAllowed && _expunged.Count > 0)
         {
             for (var index = _messages.Count - 1; index >= 0; index--)
             {
                 if (_expunged.Remove(_messages[index].Uid))
                 {
-                    session.WriteLine(string.Create(CultureInfo.InvariantCulture, $"* {index + 1} EXPUNGE"));
+                    // A message the client was never told of goes without a word; each EXPUNGE it hears
+                    // lowers the count it knows by one.
+                    if (index < _announcedExists)
+                    {
+                        session.WriteLine(string.Create(CultureInfo.InvariantCulture, $"* {index + 1} EXPUNGE"));
+                        _announcedExists--;
+                    }
+
                     _flagsChanged.Remove(_messages[index].Uid);
-                    _recent.Remove(_messages[index].Uid);
+                    if (_recent.Remove(_messages[index].Uid))
+                    {
+                        _announcedRecent = Math.Max(0, _announcedRecent - 1);
+                    }
+
                     _messages.RemoveAt(index);
                 }
             }
-
-            _announcedExists = _messages.Count;
-            _announcedRecent = Math.Min(_announcedRecent, _recent.Count);
         }
 
         if (_messages.Count != _announcedExists)

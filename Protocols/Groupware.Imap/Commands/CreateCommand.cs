@@ -7,7 +7,7 @@ namespace Groupware.Imap.Commands;
 /// names that do not exist are created too; a trailing "/" only declares the intent to create names
 /// under it. One mailbox per special use (two \Sent make iOS Mail sync forever, DESIGN.md).
 /// </summary>
-internal sealed record CreateCommand(string Mailbox, string? SpecialUse) : ImapCommand
+internal sealed record CreateCommand(string Mailbox, string? SpecialUse, string? InvalidName = null) : ImapCommand
 {
     private static readonly string[] SpecialUses = [@"\All", @"\Archive", @"\Drafts", @"\Flagged", @"\Junk", @"\Sent", @"\Trash"];
 
@@ -17,6 +17,8 @@ internal sealed record CreateCommand(string Mailbox, string? SpecialUse) : ImapC
         {
             return "Syntax: CREATE mailbox [(USE (\\Special))]";
         }
+
+        var invalid = reader.LastMailboxError;
 
         string? specialUse = null;
         if (reader.TrySpace())
@@ -35,11 +37,16 @@ internal sealed record CreateCommand(string Mailbox, string? SpecialUse) : ImapC
             }
         }
 
-        return reader.AtEnd ? new CreateCommand(mailbox.TrimEnd('/'), specialUse) : "Syntax: CREATE mailbox [(USE (\\Special))]";
+        return reader.AtEnd ? new CreateCommand(mailbox.TrimEnd('/'), specialUse, invalid) : "Syntax: CREATE mailbox [(USE (\\Special))]";
     }
 
     public override async ValueTask<ImapResult> ExecuteAsync(ImapSession session, string tag, CancellationToken cancellationToken)
     {
+        if (InvalidName is not null)
+        {
+            return ImapResult.No($"That is not a name a mailbox can have: {InvalidName}.", "CANNOT");
+        }
+
         if (Mailbox.Length == 0)
         {
             return ImapResult.No("A mailbox needs a name.", "CANNOT");

@@ -113,10 +113,32 @@ internal sealed record ListCommand(string Reference, IReadOnlyList<string> Patte
         var byName = mailboxes.ToDictionary(m => m.Name, StringComparer.Ordinal);
         var subscriptions = new HashSet<string>(await session.Store.ListSubscriptionsAsync(accountId, cancellationToken), StringComparer.Ordinal);
         var pattern = ListPattern.Create(Reference, Patterns, '/');
-        var names = (Options & ListOptions.SelectSubscribed) != 0 ? subscriptions.AsEnumerable() : mailboxes.Select(m => m.Name);
+        var selectSubscribed = (Options & ListOptions.SelectSubscribed) != 0;
+        var recursive = (Options & ListOptions.RecursiveMatch) != 0;
+        var names = selectSubscribed ? subscriptions.AsEnumerable() : mailboxes.Select(m => m.Name);
+        var ancestorsOnly = new HashSet<string>(StringComparer.Ordinal);
+        if (selectSubscribed && (recursive || (Lsub && Patterns.Any(p => p.Contains('%', StringComparison.Ordinal)))))
+        {
+            // RFC 5258 §3.1 RECURSIVEMATCH, and RFC 3501 §6.3.9's LSUB with "%": a name that is not
+            // subscribed but has subscribed names below it is listed too (with CHILDINFO, or \Noselect).
+            foreach (var subscribed in subscriptions.Where(s => !pattern.IsMatch(s) || Lsub))
+            {
+                for (var slash = subscribed.IndexOf('/', StringComparison.Ordinal); slash > 0; slash = subscribed.IndexOf('/', slash + 1))
+                {
+                    var ancestor = subscribed[..slash];
+                    if (!subscriptions.Contains(ancestor))
+                    {
+                        ancestorsOnly.Add(ancestor);
+                    }
+                }
+            }
+
+            names = names.Concat(ancestorsOnly);
+        }
+
         var returnSubscribed = (Options & (ListOptions.SelectSubscribed | ListOptions.ReturnSubscribed)) != 0 && !Lsub;
         var listed = new List<string>();
-        foreach (var name in names.Where(pattern.IsMatch).OrderBy(n => n == DefaultMailboxes.Inbox ? 0 : 1).ThenBy(n => n, StringComparer.Ordinal))
+        foreach (var name in names.Distinct(StringComparer.Ordinal).Where(pattern.IsMatch).OrderBy(n => n == DefaultMailboxes.Inbox ? 0 : 1).ThenBy(n => n, StringComparer.Ordinal))
         {
             byName.TryGetValue(name, out var mailbox);
             if ((Options & ListOptions.SelectSpecialUse) != 0 && mailbox?.SpecialUse is null)
@@ -124,19 +146,27 @@ internal sealed record ListCommand(string Reference, IReadOnlyList<string> Patte
                 continue;
             }
 
-            var attributes = mailbox is null
-                ? [session.Rev2 || !Lsub ? @"\NonExistent" : @"\Noselect"]
-                : MailboxAttributes.Of(mailbox, HasChildren(name, byName.Keys), subscribed: returnSubscribed && subscriptions.Contains(name));
-            if (mailbox is null && returnSubscribed)
+            var ancestor = ancestorsOnly.Contains(name);
+            List<string> attributes;
+            if (Lsub)
             {
-                attributes.Add(@"\Subscribed");
+                attributes = ancestor || mailbox is not { Selectable: true } ? [@"\Noselect"] : [];
+            }
+            else
+            {
+                attributes = mailbox is null
+                    ? [@"\NonExistent"]
+                    : MailboxAttributes.Of(mailbox, HasChildren(name, byName.Keys), subscribed: returnSubscribed && subscriptions.Contains(name));
+                if (mailbox is null && returnSubscribed && !ancestor)
+                {
+                    attributes.Add(@"\Subscribed");
+                }
             }
 
             var writer = session.ResponseWriter();
             writer.WriteText($"* {verb} ({string.Join(' ', attributes)}) \"/\" ");
             writer.WriteMailbox(name);
-            if ((Options & ListOptions.RecursiveMatch) != 0 && (Options & ListOptions.SelectSubscribed) != 0
-                && subscriptions.Any(s => s.StartsWith(name + "/", StringComparison.Ordinal)))
+            if (recursive && selectSubscribed && subscriptions.Any(s => s.StartsWith(name + "/", StringComparison.Ordinal) && !pattern.IsMatch(s)))
             {
                 writer.WriteText(" (\"CHILDINFO\" (\"SUBSCRIBED\"))");
             }

@@ -98,11 +98,17 @@ internal static class MessageSections
             return new SectionOctets([], "UNKNOWN-CTE");
         }
 
+        if (leaf.ContentTransferEncoding == ContentEncoding.QuotedPrintable)
+        {
+            return new SectionOctets(Cut(QuotedPrintable.Decode(entityOctets.AsSpan((int)(location.BodyStart - location.HeaderStart))), partial));
+        }
+
         using var decoded = new MemoryStream();
         if (leaf.Content is { } content)
         {
             await content.DecodeToAsync(decoded, cancellationToken);
         }
+
         return new SectionOctets(Cut(decoded.ToArray(), partial));
     }
 

@@ -6,15 +6,21 @@ namespace Groupware.Imap.Commands;
 /// RENAME existing new (RFC 9051 §6.3.6): the subtree moves with it; renaming INBOX moves its messages
 /// into a new mailbox and leaves INBOX empty.
 /// </summary>
-internal sealed record RenameCommand(string From, string To) : ImapCommand
+internal sealed record RenameCommand(string From, string To, string? InvalidName = null) : ImapCommand
 {
-    public static ParseResult Parse(Syntax.ImapReader reader, ImapSession session) =>
-        reader.TrySpace() && reader.TryReadMailbox(session.Utf8, out var from) && reader.TrySpace()
-            && reader.TryReadMailbox(session.Utf8, out var to) && reader.AtEnd
-            ? new RenameCommand(from, to.TrimEnd('/'))
-            : "Syntax: RENAME mailbox new-name";
+    public static ParseResult Parse(Syntax.ImapReader reader, ImapSession session)
+    {
+        if (!reader.TrySpace() || !reader.TryReadMailbox(session.Utf8, out var from) || !reader.TrySpace()
+            || !reader.TryReadMailbox(session.Utf8, out var to) || !reader.AtEnd)
+        {
+            return "Syntax: RENAME mailbox new-name";
+        }
+
+        return new RenameCommand(from, to.TrimEnd('/'), reader.LastMailboxError);
+    }
 
     public override async ValueTask<ImapResult> ExecuteAsync(ImapSession session, string tag, CancellationToken cancellationToken) =>
+        InvalidName is not null ? ImapResult.No($"That is not a name a mailbox can have: {InvalidName}.", "CANNOT") :
         await session.Store.RenameMailboxAsync(session.Account!.Id, From, To, cancellationToken) switch
         {
             RenameMailboxResult.Renamed => ImapResult.Ok("Rename completed."),

@@ -103,7 +103,7 @@ internal sealed record SearchCommand(SearchProgram Program, bool ByUid) : ImapCo
             case AllKey:
                 return true;
             case SequenceSetKey { Set: var set }:
-                if (!selected.TryResolve(set, byUid: false, session.SavedSearch, out var bySequence, out error))
+                if (!selected.TryResolve(set, byUid: false, session.SavedSearch, out var bySequence, out error, lenient: true))
                 {
                     return false;
                 }

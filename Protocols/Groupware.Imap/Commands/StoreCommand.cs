@@ -54,6 +54,8 @@ internal sealed record StoreCommand(SequenceSet Set, StoreArguments Arguments, b
             selected.Updated(state);
         }
 
+        selected.WriteFlagsIfChanged(session);
+
         if (!Arguments.Silent)
         {
             var modified = new HashSet<long>(result.Modified);

@@ -462,8 +462,16 @@ internal sealed class ImapReader
             return Fail(error);
         }
 
+        LastMailboxError = error.Length > 0 ? error : null;
         return true;
     }
+
+    /// <summary>
+    /// Why the last mailbox name read is no name a mailbox can be given (it was not valid modified
+    /// UTF-7 and is kept as sent), or null: CREATE and RENAME refuse such a name, other commands find
+    /// no mailbox of it.
+    /// </summary>
+    public string? LastMailboxError { get; private set; }
 
     /// <summary>
     /// RFC 9051 §9 <c>list-mailbox</c>: LIST's pattern, list-chars (with the wildcards <c>%</c> and
@@ -547,8 +555,10 @@ internal sealed class ImapReader
         }
         else if (!ModifiedUtf7.TryDecode(raw, out name))
         {
+            // Read as the octets given, as Dovecot does: no mailbox can have such a name (CREATE and
+            // RENAME refuse it, see WasNotModifiedUtf7), so SELECT or STATUS of it is NO, not BAD.
+            name = raw;
             error = "the mailbox name is not valid modified UTF-7 (RFC 3501 §5.1.3)";
-            return false;
         }
 
         if (name.AsSpan().IndexOfAny('\0', '\r', '\n') >= 0)

@@ -42,7 +42,7 @@ public sealed class ImapPlaintextPolicyTests
         await using var client = await ClearAsync();
         await Transcript.PlayAsync(client, """
             C: a1 CAPABILITY
-            S: * CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL- ID ENABLE IDLE SASL-IR STARTTLS LOGINDISABLED
+            S: * CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ID ENABLE IDLE SASL-IR STARTTLS LOGINDISABLED
             S: a1 OK Capability completed.
             """);
     }
@@ -110,7 +110,7 @@ public sealed class ImapPlaintextPolicyTests
         var plain = Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0{_login}\0{ImapFixture.Password}"));
         await Transcript.PlayAsync(client, $"""
             C: a2 CAPABILITY
-            S: * CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL- ID ENABLE IDLE SASL-IR AUTH=PLAIN AUTH=LOGIN
+            S: * CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ID ENABLE IDLE SASL-IR AUTH=PLAIN AUTH=LOGIN
             S: a2 OK Capability completed.
             C: a3 STARTTLS
             S: a3 BAD TLS is already active.
@@ -138,7 +138,7 @@ public sealed class ImapPlaintextPolicyTests
     {
         await using var client = await LineClient.ConnectAsync(_node.EndPoint("imaps"), implicitTls: true);
         await Transcript.PlayAsync(client, $"""
-            S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL- ID ENABLE IDLE SASL-IR AUTH=PLAIN AUTH=LOGIN] IMAP server ready.
+            S: * OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ID ENABLE IDLE SASL-IR AUTH=PLAIN AUTH=LOGIN] IMAP server ready.
             C: a1 STARTTLS
             S: a1 BAD TLS is already active.
             C: a2 LOGIN {_login} "wrong"
