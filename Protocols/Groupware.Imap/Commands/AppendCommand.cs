@@ -2,6 +2,7 @@ using System.Globalization;
 using Groupware.Connections.Framing;
 using Groupware.Imap.Syntax;
 using Groupware.Storage.Mail;
+using MimeKit;
 
 namespace Groupware.Imap.Commands;
 
@@ -58,7 +59,9 @@ internal sealed record AppendCommand(string Mailbox, IReadOnlyList<string> Flags
 
         var (systemFlags, keywords) = Flagging.Split(Flags);
         await using var incoming = IncomingMessage.Create(session.Options.SpoolDirectory, session.Options.MaxMessageSize);
-        await using (var content = Message.OpenRead())
+        await using (var content = Message.IsBinary && await HoldsNulAsync(Message, cancellationToken)
+            ? await SevenBitAsync(Message, cancellationToken)
+            : Message.OpenRead())
         {
             var buffer = new byte[64 * 1024];
             int read;
@@ -93,5 +96,38 @@ internal sealed record AppendCommand(string Mailbox, IReadOnlyList<string> Flags
             default:
                 return ImapResult.No("The mailbox is over its quota.", "OVERQUOTA");
         }
+    }
+
+    /// <summary>Whether a literal8 holds NUL octets, which no literal of a BODY response may carry (RFC 9051 §4.3).</summary>
+    private static async ValueTask<bool> HoldsNulAsync(CommandLiteral literal, CancellationToken cancellationToken)
+    {
+        await using var content = literal.OpenRead();
+        var buffer = new byte[64 * 1024];
+        int read;
+        while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (buffer.AsSpan(0, read).Contains((byte)0))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A binary message (RFC 3516 §4.4) with its parts re-encoded in base64 or quoted-printable where
+    /// they need it: "the server MAY modify the CTE of the appended data", losing nothing, and so every
+    /// BODY section of it can be sent as a literal, while BINARY decodes the octets as appended.
+    /// </summary>
+    private static async ValueTask<Stream> SevenBitAsync(CommandLiteral literal, CancellationToken cancellationToken)
+    {
+        await using var content = literal.OpenRead();
+        using var message = await MimeMessage.LoadAsync(content, cancellationToken);
+        message.Prepare(EncodingConstraint.SevenBit);
+        var converted = new MemoryStream();
+        await message.WriteToAsync(converted, cancellationToken);
+        converted.Position = 0;
+        return converted;
     }
 }
