@@ -39,6 +39,8 @@ public sealed partial class MailStore(NpgsqlDataSource dataSource)
     /// <summary>The NOTIFY channel of committed mailbox changes; see <see cref="MailChangeFeed"/>.</summary>
     public const string ChangeChannel = "groupware_mail";
 
+    private static long _retriedTransactions;
+
     // New default mailboxes are subscribed, as before subscriptions had a table of their own. A conflict
     // on the name (it exists, perhaps as a placeholder) or on the special use (another mailbox has it)
     // skips that default.
@@ -216,9 +218,16 @@ public sealed partial class MailStore(NpgsqlDataSource dataSource)
             catch (PostgresException e) when (attempt < 3 && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
             {
                 // Try again with fresh snapshots.
+                Interlocked.Increment(ref _retriedTransactions);
             }
         }
     }
+
+    /// <summary>
+    /// How many transactions this process ran again after a deadlock or serialization failure: zero
+    /// while the lock order holds, which the lock-order tests check.
+    /// </summary>
+    internal static long RetriedTransactions => Interlocked.Read(ref _retriedTransactions);
 
     /// <summary>One row of <see cref="SelectMaildrop"/>; Dapper sets the properties by column name.</summary>
     private sealed class MaildropRow
