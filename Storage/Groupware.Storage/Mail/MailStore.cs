@@ -10,8 +10,8 @@ namespace Groupware.Storage.Mail;
 /// mailboxes with their hierarchy and subscriptions, messages with UIDs, MODSEQs, flags and
 /// keywords, bodies stored once by content, quota, search, and a NOTIFY on every committed change
 /// (raised by a trigger on mailboxes, see <see cref="MailChangeFeed"/>). One instance per node (a
-/// DI singleton); every method takes its own pooled connection and names the account in every
-/// statement, so that each touches one account's rows only.
+/// DI singleton); every method takes its own pooled connection, and every statement on an account's
+/// rows names the account, so that it touches that account's rows only (and, distributed, one shard).
 /// </summary>
 /// <remarks>
 /// <para>Locks are always taken in one order, so that deliveries, expunges and IMAP writers on any
