@@ -48,8 +48,10 @@ public sealed partial class MailStore
         WHERE account_id = ANY(@accountIds) AND name = 'INBOX' ORDER BY id FOR UPDATE
         """;
 
+    // NO KEY UPDATE: enough to serialise quota checks, and no wait for the KEY SHARE that foreign-key
+    // checks of other writers' inserts hold on the account.
     private const string LockAccounts = """
-        SELECT id, disabled, quota_bytes, used_bytes FROM accounts WHERE id = ANY(@accountIds) ORDER BY id FOR UPDATE
+        SELECT id, disabled, quota_bytes, used_bytes FROM accounts WHERE id = ANY(@accountIds) ORDER BY id FOR NO KEY UPDATE
         """;
 
     // After the accounts are locked, so that the account exists; the blob row is held already.

@@ -28,6 +28,10 @@ public sealed partial class MailStore
         SELECT highest_modseq FROM mailboxes WHERE account_id = @accountId AND id = @mailboxId FOR UPDATE
         """;
 
+    private const string LockSelectableMailbox = """
+        SELECT highest_modseq FROM mailboxes WHERE account_id = @accountId AND id = @mailboxId AND selectable FOR UPDATE
+        """;
+
     // Only messages whose blobs this transaction locked: one that arrived (or was flagged) after the
     // blobs were read is left for the caller to notice and go round again.
     private const string DeleteMessages = """
@@ -148,9 +152,14 @@ public sealed partial class MailStore
                 {
                     var now = await connection.QueryAsync<long>(new CommandDefinition(selectBlobs, keys, transaction,
                         cancellationToken: cancellationToken));
-                    if (now.Except(blobIds).Any() && attempt < 10)
+                    if (now.Except(blobIds).Any())
                     {
-                        continue;
+                        if (attempt < 10)
+                        {
+                            continue;
+                        }
+
+                        throw new InvalidOperationException($"the messages of mailbox {keys} kept getting new bodies while they were being removed");
                     }
                 }
 
@@ -160,10 +169,11 @@ public sealed partial class MailStore
             }
         });
 
+    /// <summary>Locks a mailbox's row FOR UPDATE and answers its HIGHESTMODSEQ; null when it is gone (or, if asked, a placeholder).</summary>
     private static async Task<long?> LockMailboxAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long accountId, long mailboxId,
-        CancellationToken cancellationToken) =>
-        await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(LockMailbox, new { accountId, mailboxId }, transaction,
-            cancellationToken: cancellationToken));
+        CancellationToken cancellationToken, bool selectable = false) =>
+        await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(selectable ? LockSelectableMailbox : LockMailbox,
+            new { accountId, mailboxId }, transaction, cancellationToken: cancellationToken));
 
     /// <summary>
     /// Deletes messages of a mailbox whose blobs this transaction holds FOR UPDATE (all of them, or

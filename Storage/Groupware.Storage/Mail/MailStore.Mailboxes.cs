@@ -78,6 +78,8 @@ public sealed partial class MailStore
         WHERE account_id = @accountId AND (name = @from OR (name ~>=~ @subtreeFrom AND name ~<~ @subtreeTo))
         """;
 
+    private const string CountMessages = "SELECT count(*) FROM messages WHERE account_id = @accountId AND mailbox_id = @id";
+
     private const string InsertRenamedInbox = """
         INSERT INTO mailboxes (account_id, name, uid_next, first_recent_uid)
         VALUES (@accountId, @name, @uidNext, 1)
@@ -443,8 +445,7 @@ public sealed partial class MailStore
                     continue;
                 }
 
-                var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                    "SELECT count(*) FROM messages WHERE account_id = @accountId AND mailbox_id = @id", new { accountId, inbox.Id }, transaction,
+                var count = await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountMessages, new { accountId, inbox.Id }, transaction,
                     cancellationToken: cancellationToken));
                 long targetId;
                 try

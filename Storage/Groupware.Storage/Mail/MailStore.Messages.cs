@@ -411,7 +411,7 @@ public sealed partial class MailStore
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var highest = await LockMailboxAsync(connection, transaction, accountId, mailboxId, cancellationToken);
+            var highest = await LockMailboxAsync(connection, transaction, accountId, mailboxId, cancellationToken, selectable: true);
             if (highest is null)
             {
                 return StoreResult.Nothing;
@@ -464,7 +464,9 @@ public sealed partial class MailStore
     /// <summary>
     /// COPY (RFC 9051 §6.4.7): copies of the messages with these UIDs go to the mailbox of that
     /// name, with new UIDs in source UID order, their flags, keywords (as the target's, created there
-    /// where missing) and internal dates, sharing their bodies; within the account's quota.
+    /// where missing; those beyond <see cref="MaxKeywordsPerMailbox"/> are not kept) and internal
+    /// dates, sharing their bodies; within the account's quota. UIDs no longer in the source, or a
+    /// source that is gone, copy nothing: <see cref="CopyStatus.Copied"/> with empty lists.
     /// </summary>
     public Task<CopyResult> CopyAsync(long accountId, long sourceMailboxId, IReadOnlyList<long> uids, string targetName,
         CancellationToken cancellationToken) => TransferAsync(accountId, sourceMailboxId, uids, targetName, move: false, cancellationToken);

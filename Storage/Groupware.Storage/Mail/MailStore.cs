@@ -10,8 +10,8 @@ namespace Groupware.Storage.Mail;
 /// mailboxes with their hierarchy and subscriptions, messages with UIDs, MODSEQs, flags and
 /// keywords, bodies stored once by content, quota, search, and a NOTIFY on every committed change
 /// (raised by a trigger on mailboxes, see <see cref="MailChangeFeed"/>). One instance per node (a
-/// DI singleton); every method takes its own pooled connection and names the account in every
-/// statement, so that each touches one account's rows only.
+/// DI singleton); every method takes its own pooled connection, and every statement on an account's
+/// rows names the account, so that it touches that account's rows only (and, distributed, one shard).
 /// </summary>
 /// <remarks>
 /// <para>Locks are always taken in one order, so that deliveries, expunges and IMAP writers on any
@@ -38,6 +38,8 @@ public sealed partial class MailStore(NpgsqlDataSource dataSource)
 {
     /// <summary>The NOTIFY channel of committed mailbox changes; see <see cref="MailChangeFeed"/>.</summary>
     public const string ChangeChannel = "groupware_mail";
+
+    private static long _retriedTransactions;
 
     // New default mailboxes are subscribed, as before subscriptions had a table of their own. A conflict
     // on the name (it exists, perhaps as a placeholder) or on the special use (another mailbox has it)
@@ -216,9 +218,16 @@ public sealed partial class MailStore(NpgsqlDataSource dataSource)
             catch (PostgresException e) when (attempt < 3 && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
             {
                 // Try again with fresh snapshots.
+                Interlocked.Increment(ref _retriedTransactions);
             }
         }
     }
+
+    /// <summary>
+    /// How many transactions this process ran again after a deadlock or serialization failure: zero
+    /// while the lock order holds, which the lock-order tests check.
+    /// </summary>
+    internal static long RetriedTransactions => Interlocked.Read(ref _retriedTransactions);
 
     /// <summary>One row of <see cref="SelectMaildrop"/>; Dapper sets the properties by column name.</summary>
     private sealed class MaildropRow
