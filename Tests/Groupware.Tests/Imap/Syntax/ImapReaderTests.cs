@@ -320,9 +320,6 @@ public sealed class ImapReaderTests
         Assert.That(name, Is.EqualTo("Caf\u00e9"));
     }
 
-    [TestCase("\"&Jjo!\"", false, "modified UTF-7")]
-    [TestCase("\"台北\"", false, "modified UTF-7")]
-    [TestCase("\"&AAA-\"", false, "modified UTF-7")]
     [TestCase("\"&AA0-\"", false, "NUL, CR or LF")]
     public void A_bad_mailbox_name_is_refused(string text, bool utf8, string reason)
     {
@@ -330,6 +327,21 @@ public sealed class ImapReaderTests
         Assert.That(reader.TryReadMailbox(utf8, out _), Is.False);
         Assert.That(reader.Error, Does.Contain(reason));
         Assert.That(reader.Position.Offset, Is.Zero);
+    }
+
+    /// <summary>
+    /// A name that is not valid modified UTF-7 is read as sent, as Dovecot does, so that SELECT of it is
+    /// "no such mailbox" (NO) rather than BAD; CREATE and RENAME refuse it through <see cref="ImapReader.LastMailboxError"/>.
+    /// </summary>
+    [TestCase("\"&Jjo!\"", "&Jjo!")]
+    [TestCase("\"台北\"", "台北")]
+    [TestCase("\"&AAA-\"", "&AAA-")]
+    public void A_name_that_is_not_modified_UTF_7_is_read_as_sent_and_marked(string text, string name)
+    {
+        var reader = ImapWire.Line(text);
+        Assert.That(reader.TryReadMailbox(false, out var read), Is.True);
+        Assert.That(read, Is.EqualTo(name));
+        Assert.That(reader.LastMailboxError, Does.Contain("modified UTF-7"));
     }
 
     [Test]
