@@ -136,6 +136,24 @@ public sealed partial class MailStore
                     _sql.Append(CultureInfo.InvariantCulture,
                         $"EXISTS (SELECT 1 FROM {HeaderLines} AS line WHERE line ILIKE {Parameter(Literal(header.Field.Trim()) + ":%" + Literal(header.Value) + "%")})");
                     break;
+                case AddressQuery address:
+                    _joinBlobs = true;
+                    // The envelope's key is one of four fixed words, never text from the query.
+                    var envelopeKey = address.Field.ToUpperInvariant() switch
+                    {
+                        "FROM" => "from",
+                        "TO" => "to",
+                        "CC" => "cc",
+                        "BCC" => "bcc",
+                        _ => throw new ArgumentException($"{address.Field} is not an address field", nameof(query)),
+                    };
+                    var substring = Parameter("%" + Literal(address.Value) + "%");
+                    _sql.Append(CultureInfo.InvariantCulture,
+                        $"(EXISTS (SELECT 1 FROM {HeaderLines} AS line WHERE line ILIKE {Parameter(address.Field + ":%" + Literal(address.Value) + "%")})" +
+                        $" OR EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(b.envelope->'{envelopeKey}') = 'array'" +
+                        $" THEN b.envelope->'{envelopeKey}' ELSE '[]'::jsonb END) AS a" +
+                        $" WHERE concat_ws('@', a->>'mailbox', a->>'host') ILIKE {substring} OR a->>'name' ILIKE {substring}))");
+                    break;
                 case BodyQuery body:
                     _joinBlobs = true;
                     _sql.Append(CultureInfo.InvariantCulture, $"COALESCE(b.body_text ILIKE {Parameter("%" + Literal(body.Value) + "%")}, false)");

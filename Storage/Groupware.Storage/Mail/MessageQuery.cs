@@ -68,16 +68,16 @@ public abstract record MessageQuery
     public static MessageQuery Header(string field, string value) => new HeaderQuery(field, value);
 
     /// <summary>FROM: the From field.</summary>
-    public static MessageQuery From(string value) => new HeaderQuery("From", value);
+    public static MessageQuery From(string value) => new AddressQuery("From", value);
 
     /// <summary>TO: the To field.</summary>
-    public static MessageQuery To(string value) => new HeaderQuery("To", value);
+    public static MessageQuery To(string value) => new AddressQuery("To", value);
 
     /// <summary>CC: the Cc field.</summary>
-    public static MessageQuery Cc(string value) => new HeaderQuery("Cc", value);
+    public static MessageQuery Cc(string value) => new AddressQuery("Cc", value);
 
     /// <summary>BCC: the Bcc field.</summary>
-    public static MessageQuery Bcc(string value) => new HeaderQuery("Bcc", value);
+    public static MessageQuery Bcc(string value) => new AddressQuery("Bcc", value);
 
     /// <summary>SUBJECT: the Subject field (decoded).</summary>
     public static MessageQuery Subject(string value) => new HeaderQuery("Subject", value);
@@ -161,6 +161,13 @@ public sealed record SizeQuery(SizeComparison Comparison, long Size) : MessageQu
 
 /// <summary>A header field named <see cref="Field"/> (any case) whose value, decoded, contains <see cref="Value"/>.</summary>
 public sealed record HeaderQuery(string Field, string Value) : MessageQuery;
+
+/// <summary>
+/// FROM, TO, CC, BCC (RFC 9051 §6.4.4): the substring in the header field as it is, or in one of the
+/// field's addresses as parsed (<c>mailbox@host</c>, or the display name), so that
+/// <c>&lt;user (comment)@ (comment) domain.org&gt;</c> is found by <c>user@domain.org</c>, as Dovecot finds it.
+/// </summary>
+public sealed record AddressQuery(string Field, string Value) : MessageQuery;
 
 /// <summary>The body's decoded text contains <see cref="Value"/>.</summary>
 public sealed record BodyQuery(string Value) : MessageQuery;
