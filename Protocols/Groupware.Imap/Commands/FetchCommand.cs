@@ -95,9 +95,15 @@ internal sealed record FetchCommand(SequenceSet Set, FetchItems Items, bool ByUi
             return ImapResult.No("A part has a content transfer encoding this server cannot decode; fetch it with BODY instead.", "UNKNOWN-CTE");
         }
 
-        return missing
-            ? ImapResult.No("Some messages were expunged and are not shown.", "EXPUNGEISSUED")
-            : ImapResult.Ok("Fetch completed.");
+        // RFC 5530 §3 EXPUNGEISSUED, RFC 2180 §4.1.3: what is left is answered, and the client is told
+        // that another session expunged the rest. OK rather than NO, as RFC 5530's own example does: the
+        // command did what could be done, and a client treating NO as failure would retry in vain.
+        if (missing)
+        {
+            return ImapResult.Ok("Fetch completed; some messages were expunged meanwhile.", "EXPUNGEISSUED");
+        }
+
+        return ImapResult.Ok("Fetch completed.");
     }
 
     /// <summary>Writes one <c>* n FETCH (...)</c>, unless the message went away or a part cannot be decoded.</summary>
