@@ -20,7 +20,7 @@ internal sealed partial class ConfigReader
 
     private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
     {
-        [""] = ["Node", "Database", "Tls", "Listeners", "Limits", "Admin", "Auth", "Mail"],
+        [""] = ["Node", "Database", "Tls", "Listeners", "Limits", "Admin", "Auth", "Mail", "Imap"],
         ["Node"] = ["Name", "AllowPlaintextAuth", "PlaintextAccounts", "TrustedNetworks"],
         ["Database"] = ["ConnectionString"],
         ["Tls"] = ["CertificateFile", "KeyFile"],
@@ -33,6 +33,7 @@ internal sealed partial class ConfigReader
             "BlockDurationMinutes", "BlockRefreshSeconds", "IPv6PrefixLength", "CacheLifetimeSeconds", "CacheMaxEntries",
             "AuditRetentionDays", "AuditQueueCapacity"],
         ["Mail"] = ["MaxMessageSize", "MaxRecipients", "SpoolDirectory", "HostName"],
+        ["Imap"] = ["MaxSessionsPerUserAndAddress", "MaxAuthFailures", "LoginTimeoutSeconds", "IdleKeepAliveSeconds"],
     };
 
     private readonly List<ConfigProblem> _problems = [];
@@ -131,6 +132,7 @@ internal sealed partial class ConfigReader
             Admin = admin,
             Auth = auth,
             Mail = ReadMail(configuration),
+            Imap = ReadImap(configuration),
             SourcePath = sourcePath,
         };
     }

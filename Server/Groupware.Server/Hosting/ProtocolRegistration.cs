@@ -42,8 +42,8 @@ internal static class ProtocolRegistration
         // IMAP (RFC 9051, RFC 3501) with STARTTLS and SASL: every mailbox; APPEND spools and limits as delivery does.
         services.TryAddSingleton(provider =>
         {
-            var mail = provider.GetRequiredService<GroupwareOptions>().Mail;
-            return new ImapOptions { SpoolDirectory = mail.SpoolDirectory, MaxMessageSize = mail.MaxMessageSize };
+            var options = provider.GetRequiredService<GroupwareOptions>();
+            return options.Imap with { SpoolDirectory = options.Mail.SpoolDirectory, MaxMessageSize = options.Mail.MaxMessageSize };
         });
         services.AddImap();
     }
