@@ -285,36 +285,44 @@ internal sealed class SelectedMailbox
     }
 
     /// <summary>
-    /// Writes what the client has not been told yet: FLAGS when keywords appeared, EXPUNGE (highest
-    /// number first, so no number shifts under the next) unless <paramref name="expungesAllowed"/> is
-    /// false, FETCH FLAGS of messages changed by others, EXISTS and (IMAP4rev1) RECENT when they changed.
+    /// Writes what the client has not been told yet: FLAGS when keywords appeared, EXPUNGE unless
+    /// <paramref name="expungesAllowed"/> is false, FETCH FLAGS of messages changed by others, EXISTS
+    /// and (IMAP4rev1) RECENT when they changed. EXPUNGEs go in ascending order, each number counted
+    /// after the ones before it left, as RFC 9051 §6.4.3's example does (3, 3, 5, 8 for 3, 4, 7, 11);
+    /// the view is compacted in one pass, so expunging many messages of a large mailbox stays linear.
     /// </summary>
     public void WriteAnnouncements(ImapSession session, bool expungesAllowed)
     {
         WriteFlagsIfChanged(session);
         if (expungesAllowed && _expunged.Count > 0)
         {
-            for (var index = _messages.Count - 1; index >= 0; index--)
+            var announced = _announcedExists;
+            var kept = 0;
+            for (var index = 0; index < _messages.Count; index++)
             {
-                if (_expunged.Remove(_messages[index].Uid))
+                var message = _messages[index];
+                if (!_expunged.Remove(message.Uid))
                 {
-                    // A message the client was never told of goes without a word; each EXPUNGE it hears
-                    // lowers the count it knows by one.
-                    if (index < _announcedExists)
-                    {
-                        session.WriteLine(string.Create(CultureInfo.InvariantCulture, $"* {index + 1} EXPUNGE"));
-                        _announcedExists--;
-                    }
+                    _messages[kept++] = message;
+                    continue;
+                }
 
-                    _flagsChanged.Remove(_messages[index].Uid);
-                    if (_recent.Remove(_messages[index].Uid))
-                    {
-                        _announcedRecent = Math.Max(0, _announcedRecent - 1);
-                    }
+                // A message the client was never told of goes without a word; each EXPUNGE it hears
+                // lowers the count it knows by one.
+                if (index < announced)
+                {
+                    session.WriteLine(string.Create(CultureInfo.InvariantCulture, $"* {kept + 1} EXPUNGE"));
+                    _announcedExists--;
+                }
 
-                    _messages.RemoveAt(index);
+                _flagsChanged.Remove(message.Uid);
+                if (_recent.Remove(message.Uid))
+                {
+                    _announcedRecent = Math.Max(0, _announcedRecent - 1);
                 }
             }
+
+            _messages.RemoveRange(kept, _messages.Count - kept);
         }
 
         if (_messages.Count != _announcedExists)

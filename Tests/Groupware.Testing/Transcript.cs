@@ -9,8 +9,8 @@ public sealed class TranscriptMismatchException(string message) : Exception(mess
 
 /// <summary>
 /// Plays a transcript written as the RFCs write them, for every line protocol's tests: <c>C: </c>
-/// lines are sent with CRLF, <c>S: </c> lines are read and compared, <c>*</c> in a server line
-/// matching any text; other lines (blank, comments) are ignored. Literals are written as the RFCs
+/// lines are sent with CRLF, <c>S: </c> lines are read and compared (a bare <c>S:</c> is an empty
+/// line), <c>*</c> in a server line matching any text; other lines (blank, comments) are ignored. Literals are written as the RFCs
 /// write them too (RFC 9051 §7.5, RFC 7888 §3): a client line ending in <c>{n}</c>, <c>{n+}</c> or
 /// <c>~{n}</c> is followed by client lines that carry the n octets (each with its CRLF), and the
 /// command goes on after them on the same line; for a synchronizing literal the server's <c>+</c>
@@ -67,9 +67,9 @@ public static partial class Transcript
 
                 await client.SendLineAsync(text);
             }
-            else if (line.StartsWith("S: ", StringComparison.Ordinal))
+            else if (line.StartsWith("S: ", StringComparison.Ordinal) || line == "S:")
             {
-                var expected = line[3..];
+                var expected = line.Length > 3 ? line[3..] : "";
                 var actual = await client.ReadLineAsync();
                 if (actual is null)
                 {

@@ -7,7 +7,7 @@ namespace Groupware.Imap.Commands;
 /// names that do not exist are created too; a trailing "/" only declares the intent to create names
 /// under it. One mailbox per special use (two \Sent make iOS Mail sync forever, DESIGN.md).
 /// </summary>
-internal sealed record CreateCommand(string Mailbox, string? SpecialUse, string? InvalidName = null) : ImapCommand
+internal sealed record CreateCommand(string Mailbox, string? SpecialUse, string? InvalidName = null, string? RefusedUse = null) : ImapCommand
 {
     private static readonly string[] SpecialUses = [@"\All", @"\Archive", @"\Drafts", @"\Flagged", @"\Junk", @"\Sent", @"\Trash"];
 
@@ -19,25 +19,42 @@ internal sealed record CreateCommand(string Mailbox, string? SpecialUse, string?
         }
 
         var invalid = reader.LastMailboxError;
-
-        string? specialUse = null;
+        var uses = new List<string>();
         if (reader.TrySpace())
         {
-            // create-param = "USE" SP "(" use-attr *(SP use-attr) ")": one special use per mailbox here.
+            // create-param = "USE" SP "(" [use-attr *(SP use-attr)] ")", use-attr = "\" atom (RFC 6154 §6).
             if (!reader.TryRead('(') || !reader.TryReadAtom(out var parameter) || !parameter.Equals("USE", StringComparison.OrdinalIgnoreCase)
-                || !reader.TrySpace() || !reader.TryRead('(') || !reader.TryReadFlag(out var use) || !reader.TryRead(')') || !reader.TryRead(')'))
+                || !reader.TrySpace() || !reader.TryRead('('))
             {
                 return "Syntax: CREATE mailbox (USE (\\Special))";
             }
 
-            specialUse = Array.Find(SpecialUses, u => u.Equals(use, StringComparison.OrdinalIgnoreCase));
-            if (specialUse is null)
+            while (!reader.TryRead(')'))
             {
-                return $"{use} is not a special use of RFC 6154.";
+                if ((uses.Count > 0 && !reader.TrySpace()) || !reader.TryRead('\\') || !reader.TryReadAtom(out var use))
+                {
+                    return "Syntax: CREATE mailbox (USE (\\Special))";
+                }
+
+                uses.Add("\\" + use);
+            }
+
+            if (!reader.TryRead(')'))
+            {
+                return "Syntax: CREATE mailbox (USE (\\Special))";
             }
         }
 
-        return reader.AtEnd ? new CreateCommand(mailbox.TrimEnd('/'), specialUse, invalid) : "Syntax: CREATE mailbox [(USE (\\Special))]";
+        if (!reader.AtEnd)
+        {
+            return "Syntax: CREATE mailbox [(USE (\\Special))]";
+        }
+
+        // RFC 6154 §3: a use that cannot be given is a NO [USEATTR], and nothing is created. This store
+        // gives a mailbox one special use (each use names one mailbox, DESIGN.md).
+        var known = uses.Select(u => Array.Find(SpecialUses, s => s.Equals(u, StringComparison.OrdinalIgnoreCase))).ToList();
+        var refused = uses.Count > 1 ? string.Join(' ', uses) : known.Count == 1 && known[0] is null ? uses[0] : null;
+        return new CreateCommand(mailbox.TrimEnd('/'), refused is null && known.Count == 1 ? known[0] : null, invalid, refused);
     }
 
     public override async ValueTask<ImapResult> ExecuteAsync(ImapSession session, string tag, CancellationToken cancellationToken)
@@ -45,6 +62,13 @@ internal sealed record CreateCommand(string Mailbox, string? SpecialUse, string?
         if (InvalidName is not null)
         {
             return ImapResult.No($"That is not a name a mailbox can have: {InvalidName}.", "CANNOT");
+        }
+
+        if (RefusedUse is not null)
+        {
+            return ImapResult.No(RefusedUse.Contains(' ', StringComparison.Ordinal)
+                ? "A mailbox can have one special use here."
+                : $"{RefusedUse} is not a special use this server gives.", "USEATTR");
         }
 
         if (Mailbox.Length == 0)

@@ -39,6 +39,13 @@ internal sealed record FetchCommand(SequenceSet Set, FetchItems Items, bool ByUi
     {
         var selected = session.Selected!;
         session.ExpungesHeld = !ByUid;
+        if (ByUid)
+        {
+            // RFC 9051 §7.5.1 lets the UID form announce expunges: announce the held ones first, so that
+            // a message another session expunged is neither answered with stale data nor written to.
+            await session.AnnounceChangesAsync(cancellationToken);
+        }
+
         if (!selected.TryResolve(Set, ByUid, session.SavedSearch, out var messages, out var error))
         {
             return ImapResult.Bad(error!);

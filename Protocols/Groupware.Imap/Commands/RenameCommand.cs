@@ -26,6 +26,11 @@ internal sealed record RenameCommand(string From, string To, string? InvalidName
             RenameMailboxResult.Renamed => ImapResult.Ok("Rename completed."),
             RenameMailboxResult.NoSuchMailbox => ImapResult.No("No such mailbox.", "NONEXISTENT"),
             RenameMailboxResult.TargetExists => ImapResult.No("A mailbox of the new name exists already.", "ALREADYEXISTS"),
+            _ when IsInside(To, From) => ImapResult.No("A mailbox cannot be moved inside itself.", "CANNOT"),
             _ => ImapResult.No("That is not a name a mailbox can have.", "CANNOT"),
         };
+
+    private static bool IsInside(string name, string mailbox) =>
+        name.StartsWith(mailbox + "/", mailbox.Equals("INBOX", StringComparison.OrdinalIgnoreCase)
+            ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 }

@@ -56,5 +56,20 @@ internal static class ImapFixture
         return await client.ReadUntilAsync(l => l.StartsWith(tag + " ", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// APPENDs <paramref name="message"/> (CRLF lines) with <paramref name="flags"/> through a LITERAL+
+    /// literal (RFC 7888) and returns the tagged answer.
+    /// </summary>
+    public static async Task<string> AppendAsync(LineClient client, string mailbox, string flags, string message)
+    {
+        var octets = System.Text.Encoding.UTF8.GetBytes(message);
+        await client.SendAsync($"ap APPEND {mailbox} ({flags}) {{{octets.Length}+}}\r\n");
+        await client.SendAsync(octets);
+        await client.SendAsync("\r\n");
+        var lines = await client.ReadUntilAsync(l => l.StartsWith("ap ", StringComparison.Ordinal));
+        Assert.That(lines[^1], Does.StartWith("ap OK [APPENDUID "), string.Join("\n", lines));
+        return lines[^1];
+    }
+
     public static IPAddress Loopback2 { get; } = IPAddress.Parse("127.0.0.2");
 }
