@@ -278,12 +278,11 @@ internal sealed partial class ImapSession : LineSession
         if (Selected is not null)
         {
             // RFC 9051 §6.3.2: closing the previous mailbox is announced; the selection is gone even if this one fails.
+            // IMAP4rev1 clients hear it too, as from Dovecot: they ignore codes they do not know (RFC 3501 §7.1),
+            // and RFC 7162 §3.2.11 wants it whether or not a client enabled CONDSTORE.
             Selected = null;
             State = ImapState.Authenticated;
-            if (Rev2 || Enabled.Contains("QRESYNC"))
-            {
-                WriteLine("* OK [CLOSED] Previous mailbox is now closed.");
-            }
+            WriteLine("* OK [CLOSED] Previous mailbox is now closed.");
         }
 
         var mailbox = await Store.FindMailboxAsync(Account!.Id, name, cancellationToken);
@@ -497,6 +496,12 @@ internal sealed partial class ImapSession : LineSession
         {
             return Unavailable(e, $"{name} failed");
         }
+        catch (Exception e) when (e is not (OperationCanceledException or IOException) && !ConnectionAborted.IsCancellationRequested)
+        {
+            // A fault of ours in one command ends that command, not the session (RFC 5530 §3, SERVERBUG).
+            LogCommandFailed(Logger, e, ConnectionId, name);
+            return ImapResult.No("Internal error; the server's log has the details.", "SERVERBUG");
+        }
     }
 
     /// <summary>Whether the feed announced a change of <paramref name="mailboxId"/> (or of everything, after it reconnected); drains what it read.</summary>
@@ -554,4 +559,7 @@ internal sealed partial class ImapSession : LineSession
         public ValueTask<(LineStatus Status, byte[] Line)> ReadResponseAsync(CancellationToken cancellationToken) =>
             session.ReadLineAsync(cancellationToken);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{ConnectionId} {Command} failed")]
+    private static partial void LogCommandFailed(ILogger logger, Exception exception, string connectionId, string command);
 }

@@ -315,11 +315,9 @@ internal sealed class SelectedMailbox
                     _announcedExists--;
                 }
 
+                // RECENT is said again when expunges changed it: EXPUNGE tells the client nothing of it (RFC 3501 §7.3.2).
                 _flagsChanged.Remove(message.Uid);
-                if (_recent.Remove(message.Uid))
-                {
-                    _announcedRecent = Math.Max(0, _announcedRecent - 1);
-                }
+                _recent.Remove(message.Uid);
             }
 
             _messages.RemoveRange(kept, _messages.Count - kept);

@@ -121,6 +121,33 @@ public sealed class LineClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads exactly <paramref name="count"/> octets (a literal's data, which may hold any octet); fewer when the server closed the connection.</summary>
+    public async Task<byte[]> ReadOctetsAsync(int count)
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        var octets = new byte[count];
+        var filled = 0;
+        while (filled < count)
+        {
+            if (_start == _end)
+            {
+                _start = 0;
+                _end = await _stream.ReadAsync(_buffer, timeout.Token);
+                if (_end == 0)
+                {
+                    return octets[..filled];
+                }
+            }
+
+            var take = Math.Min(count - filled, _end - _start);
+            Array.Copy(_buffer, _start, octets, filled, take);
+            _start += take;
+            filled += take;
+        }
+
+        return octets;
+    }
+
     /// <summary>Reads lines until one satisfies <paramref name="last"/>; returns them all.</summary>
     public async Task<List<string>> ReadUntilAsync(Func<string, bool> last)
     {

@@ -59,9 +59,15 @@ internal sealed record AppendCommand(string Mailbox, IReadOnlyList<string> Flags
 
         var (systemFlags, keywords) = Flagging.Split(Flags);
         await using var incoming = IncomingMessage.Create(session.Options.SpoolDirectory, session.Options.MaxMessageSize);
-        await using (var content = Message.IsBinary && await HoldsNulAsync(Message, cancellationToken)
-            ? await SevenBitAsync(Message, cancellationToken)
-            : Message.OpenRead())
+        var binary = Message.IsBinary && await HoldsNulAsync(Message, cancellationToken);
+        var sevenBit = binary ? await SevenBitAsync(Message, cancellationToken) : null;
+        if (binary && sevenBit is null)
+        {
+            // RFC 3516 §4.4: binary content the mailbox cannot store is refused with UNKNOWN-CTE.
+            return ImapResult.No("This literal8 holds NUL octets outside any MIME part that could carry them encoded.", "UNKNOWN-CTE");
+        }
+
+        await using (var content = sevenBit ?? Message.OpenRead())
         {
             var buffer = new byte[64 * 1024];
             int read;
@@ -89,6 +95,9 @@ internal sealed record AppendCommand(string Mailbox, IReadOnlyList<string> Flags
                 }
 
                 return ImapResult.Ok("Append completed.", string.Create(CultureInfo.InvariantCulture, $"APPENDUID {result.UidValidity} {result.Uid}"));
+            case AppendStatus.NoSuchMailbox when !MailboxNames.IsValid(Mailbox):
+                // CREATE could not make it either, so TRYCREATE would send the client in a circle.
+                return ImapResult.No("That name cannot name a mailbox.", "CANNOT");
             case AppendStatus.NoSuchMailbox:
                 return ImapResult.No("No such mailbox.", "TRYCREATE");
             case AppendStatus.NotSelectable:
@@ -119,11 +128,22 @@ internal sealed record AppendCommand(string Mailbox, IReadOnlyList<string> Flags
     /// A binary message (RFC 3516 §4.4) with its parts re-encoded in base64 or quoted-printable where
     /// they need it: "the server MAY modify the CTE of the appended data", losing nothing, and so every
     /// BODY section of it can be sent as a literal, while BINARY decodes the octets as appended.
+    /// Null when the octets are no MIME message at all, so that there is no part to re-encode.
     /// </summary>
-    private static async ValueTask<Stream> SevenBitAsync(CommandLiteral literal, CancellationToken cancellationToken)
+    private static async ValueTask<Stream?> SevenBitAsync(CommandLiteral literal, CancellationToken cancellationToken)
     {
         await using var content = literal.OpenRead();
-        using var message = await MimeMessage.LoadAsync(content, cancellationToken);
+        MimeMessage message;
+        try
+        {
+            message = await MimeMessage.LoadAsync(content, cancellationToken);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+
+        using var parsed = message;
         message.Prepare(EncodingConstraint.SevenBit);
         var converted = new MemoryStream();
         await message.WriteToAsync(converted, cancellationToken);

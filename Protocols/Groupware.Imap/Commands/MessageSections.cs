@@ -57,7 +57,8 @@ internal static class MessageSections
         var range = section.Text switch
         {
             SectionText.None => section.Part.IsMessage ? (0, meta.Size) : Shift(meta, location.BodyStart, location.End),
-            SectionText.Mime => Shift(meta, location.HeaderStart, location.BodyStart),
+            // The MIME header of the top-level part is the message's header, trace fields included (as Dovecot's).
+            SectionText.Mime => location.HeaderStart == 0 ? Header(meta, location) : Shift(meta, location.HeaderStart, location.BodyStart),
             SectionText.Text => message is null ? (0, 0) : section.Part.IsMessage ? Text(meta, message) : Shift(meta, message.BodyStart, location.End),
             _ => message is null ? (0, 0) : section.Part.IsMessage ? Header(meta, message) : Shift(meta, message.HeaderStart, message.BodyStart),
         };

@@ -56,6 +56,14 @@ internal sealed record StatusCommand(string Mailbox, IReadOnlyList<string> Items
         return ImapResult.Ok("Status completed.");
     }
 
+    /// <summary>
+    /// RECENT of the mailbox this session has selected is what the session holds \Recent for (RFC 3501
+    /// §2.3.2: the flag belongs to the session that saw the message first); of another, the messages
+    /// no session has seen yet.
+    /// </summary>
+    private static long Recent(ImapSession session, Storage.Mail.MailboxStatus status) =>
+        session.Selected is { } selected && selected.MailboxId == status.MailboxId ? selected.RecentCount : status.Recent;
+
     /// <summary>Writes one STATUS response (also LIST-STATUS's, RFC 5819).</summary>
     public static void Write(ImapSession session, string mailbox, Storage.Mail.MailboxStatus status, IReadOnlyList<string> items)
     {
@@ -67,7 +75,7 @@ internal sealed record StatusCommand(string Mailbox, IReadOnlyList<string> Items
             "UNSEEN" => status.Unseen,
             "DELETED" => status.Deleted,
             "SIZE" => status.Size,
-            _ => status.Recent,
+            _ => Recent(session, status),
         }).ToString(CultureInfo.InvariantCulture));
         var writer = session.ResponseWriter();
         writer.WriteText("* STATUS ");

@@ -273,7 +273,18 @@ internal sealed partial class ImapResponseWriter
     private void WriteParameters(JsonElement? parameters, bool defaultCharset)
     {
         var pairs = new List<(string Name, string Value)>();
-        if (parameters is { ValueKind: JsonValueKind.Object } map)
+        if (parameters is { ValueKind: JsonValueKind.Array } list)
+        {
+            foreach (var pair in list.EnumerateArray())
+            {
+                if (pair is { ValueKind: JsonValueKind.Array } && pair.GetArrayLength() == 2
+                    && pair[0].ValueKind == JsonValueKind.String && pair[1].ValueKind == JsonValueKind.String)
+                {
+                    pairs.Add((pair[0].GetString()!, pair[1].GetString()!));
+                }
+            }
+        }
+        else if (parameters is { ValueKind: JsonValueKind.Object } map)
         {
             foreach (var property in map.EnumerateObject())
             {

@@ -19,7 +19,8 @@ namespace Groupware.Storage.Mail;
 /// <c>{"name","adl","mailbox","host"}</c> with the display name decoded (re-encode it with RFC 2047
 /// when rendering); a group is <c>{"group", "members": [...]}</c>.</para>
 /// <para>Body structure JSON, per part: <c>type, subtype, params, id, description, encoding, size,
-/// lines, md5, disposition {type, params}, language [...], location</c>; a multipart has
+/// lines, md5, disposition {type, params}, language [...], location</c>, where <c>params</c> is an
+/// array of <c>[name, value]</c> pairs (an object in summaries before version 2); a multipart has
 /// <c>parts</c>, a message/rfc822 part has <c>envelope</c> and <c>body</c> (the encapsulated
 /// message's top-level part). <c>size</c> counts the octets of the part's body as stored (after its
 /// header's blank line).</para>
@@ -57,10 +58,11 @@ public sealed record MessageSummary(
 {
     /// <summary>
     /// The version of what <see cref="Parse(Stream)"/> computes, stored as <c>blobs.summary_version</c>:
-    /// 1 added part offsets and the body text. Content with an older version is parsed again by
+    /// 1 added part offsets and the body text; 2 keeps parameters in order and counts a part's lines
+    /// as its line breaks. Content with an older version is parsed again by
     /// <see cref="MailStore.RefreshSummariesAsync"/>.
     /// </summary>
-    public const short CurrentVersion = 1;
+    public const short CurrentVersion = 2;
 
     /// <summary>
     /// Most text kept for SEARCH BODY and TEXT: 256 Ki characters, at most 1 MiB of UTF-8, so that a
@@ -149,9 +151,10 @@ public sealed record MessageSummary(
             return Unparsable(content.Length);
         }
 
+        CountLinesAsDovecotDoes(content, start, offsets);
         using (message)
         {
-            var headerText = HeaderTextOf(message.Headers);
+            var headerText = HeaderTextOf(message);
             var sentDate = message.Headers.Contains(HeaderId.Date) && message.Date != DateTimeOffset.MinValue ? message.Date : (DateTimeOffset?)null;
             var bodyText = new StringBuilder();
             AppendBodyText(bodyText, content, start, message.Body, offsets);
@@ -166,6 +169,32 @@ public sealed record MessageSummary(
         }
     }
 
+    /// <summary>
+    /// A body's lines (RFC 9051 §7.5.2, body-fld-lines) are its line breaks: MimeKit also counts a
+    /// last line without one, which every part of a multipart has, its CRLF belonging to the next
+    /// boundary (RFC 2046 §5.1.1). Dovecot and Cyrus count the breaks; so do we, reading one octet
+    /// per part.
+    /// </summary>
+    private static void CountLinesAsDovecotDoes(Stream content, long start, Dictionary<MimeEntity, PartOffsets> offsets)
+    {
+        var position = content.Position;
+        foreach (var (entity, o) in offsets.ToList())
+        {
+            if (o.End <= o.BodyStart || o.Lines == 0)
+            {
+                continue;
+            }
+
+            content.Position = start + o.End - 1;
+            if (content.ReadByte() != '\n')
+            {
+                offsets[entity] = o with { Lines = o.Lines - 1 };
+            }
+        }
+
+        content.Position = position;
+    }
+
     /// <summary>What is stored for content MimeKit cannot read at all (e.g. empty): an empty text/plain body.</summary>
     private static MessageSummary Unparsable(long size) => new(
         Json(w => WriteEnvelope(w, null)),
@@ -174,9 +203,12 @@ public sealed record MessageSummary(
             w.WriteStartObject();
             w.WriteString("type", "text");
             w.WriteString("subtype", "plain");
-            w.WriteStartObject("params");
-            w.WriteString("charset", "us-ascii");
-            w.WriteEndObject();
+            w.WriteStartArray("params");
+            w.WriteStartArray();
+            w.WriteStringValue("charset");
+            w.WriteStringValue("us-ascii");
+            w.WriteEndArray();
+            w.WriteEndArray();
             w.WriteString("encoding", "7bit");
             w.WriteNumber("size", size);
             w.WriteNumber("lines", 0);
@@ -277,13 +309,7 @@ public sealed record MessageSummary(
         var contentType = entity.ContentType;
         w.WriteString("type", contentType.MediaType.ToLowerInvariant());
         w.WriteString("subtype", contentType.MediaSubtype.ToLowerInvariant());
-        w.WriteStartObject("params");
-        foreach (var parameter in contentType.Parameters)
-        {
-            w.WriteString(Clean(parameter.Name.ToLowerInvariant()), Clean(parameter.Value));
-        }
-
-        w.WriteEndObject();
+        WriteParameters(w, contentType.Parameters);
         var found = offsets.TryGetValue(entity, out var o);
         var (headersEnd, end, lines) = found ? (o.BodyStart, o.End, o.Lines) : (0L, 0L, 0);
         if (entity is Multipart multipart)
@@ -323,13 +349,7 @@ public sealed record MessageSummary(
         {
             w.WriteStartObject("disposition");
             w.WriteString("type", Clean(disposition.Disposition.ToLowerInvariant()));
-            w.WriteStartObject("params");
-            foreach (var parameter in disposition.Parameters)
-            {
-                w.WriteString(Clean(parameter.Name.ToLowerInvariant()), Clean(parameter.Value));
-            }
-
-            w.WriteEndObject();
+            WriteParameters(w, disposition.Parameters);
             w.WriteEndObject();
         }
 
@@ -355,6 +375,24 @@ public sealed record MessageSummary(
         w.WriteEndObject();
     }
 
+    /// <summary>
+    /// Parameters as <c>[name, value]</c> pairs in the order the field has them: a JSON object would
+    /// lose that order in a jsonb column (PostgreSQL 15 §8.14.1 sorts keys), and its duplicates.
+    /// </summary>
+    private static void WriteParameters(Utf8JsonWriter w, ParameterList parameters)
+    {
+        w.WriteStartArray("params");
+        foreach (var parameter in parameters)
+        {
+            w.WriteStartArray();
+            w.WriteStringValue(Clean(parameter.Name.ToLowerInvariant()));
+            w.WriteStringValue(Clean(parameter.Value));
+            w.WriteEndArray();
+        }
+
+        w.WriteEndArray();
+    }
+
     private static void WriteRaw(Utf8JsonWriter w, string name, HeaderList headers, HeaderId id)
     {
         var header = headers.FirstOrDefault(h => h.Id == id);
@@ -377,10 +415,16 @@ public sealed record MessageSummary(
     private static string Unfold(byte[] raw) => Encoding.UTF8.GetString(raw).Replace("\r\n", "", StringComparison.Ordinal)
         .Replace("\n", "", StringComparison.Ordinal).Trim();
 
-    private static string HeaderTextOf(HeaderList headers)
+    /// <summary>
+    /// A message's header fields, one per line: MimeKit keeps the Content-* fields of the header on
+    /// the body entity, not in <see cref="MimeMessage.Headers"/>, so they are taken from there
+    /// (SEARCH HEADER Content-Type must find them, RFC 9051 §6.4.4).
+    /// </summary>
+    private static string HeaderTextOf(MimeMessage message)
     {
         var text = new StringBuilder();
-        foreach (var header in headers)
+        var content = message.Body?.Headers.Where(h => h.Field.StartsWith("Content-", StringComparison.OrdinalIgnoreCase)) ?? [];
+        foreach (var header in message.Headers.Concat(content))
         {
             text.Append(header.Field).Append(": ").Append(header.Value.Replace('\n', ' ').Replace('\r', ' ')).Append('\n');
             if (text.Length >= MaxHeaderText)
@@ -397,7 +441,9 @@ public sealed record MessageSummary(
     /// message itself, <c>[1, 2]</c> for "1.2") lies in the stored content, read from a body
     /// structure as <see cref="Parse(Stream)"/> writes it; null when there is no such part, or when
     /// the stored structure predates offsets (parse the message then). Part 1 of a message whose
-    /// body is not a multipart is that body; the parts of a message/rfc822 part are those of the
+    /// body is not a multipart is that body, and part 1 of any other part that is neither a
+    /// multipart nor a message is that part itself, as Dovecot reads §6.4.5 (BODY[2.1] of a
+    /// text/html second part is that part); the parts of a message/rfc822 part are those of the
     /// message it encapsulates.
     /// </summary>
     public static MessagePartLocation? FindPart(string bodyStructureJson, IReadOnlyList<int> part)
@@ -429,7 +475,7 @@ public sealed record MessageSummary(
 
                 current = current.GetProperty("parts")[number - 1];
             }
-            else if (!messageBody || number != 1)
+            else if (number != 1)
             {
                 return null;
             }
@@ -486,7 +532,7 @@ public sealed record MessageSummary(
                 break;
             case MessagePart { Message: { } message }:
                 Separate(text);
-                Append(text, HeaderTextOf(message.Headers));
+                Append(text, HeaderTextOf(message));
                 AppendBodyText(text, content, start, message.Body, offsets);
                 break;
             case MimePart part when part.ContentType.MediaType.Equals("text", StringComparison.OrdinalIgnoreCase)

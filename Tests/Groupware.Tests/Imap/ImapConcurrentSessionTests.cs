@@ -51,6 +51,8 @@ public sealed class ImapConcurrentSessionTests
             S: r3 OK Search completed.
             C: r4 NOOP
             S: * 1 EXPUNGE
+            RECENT is said again when an expunge changed it (as Dovecot does; EXPUNGE does not tell it).
+            S: * 2 RECENT
             S: r4 OK NOOP completed.
             C: r5 FETCH 1:* (UID FLAGS)
             S: * 1 FETCH (UID 2 FLAGS (\Recent))
@@ -84,6 +86,7 @@ public sealed class ImapConcurrentSessionTests
             The UID form may announce it, and does so before answering.
             C: r2 UID FETCH 1 FLAGS
             S: * 1 EXPUNGE
+            S: * 0 RECENT
             S: r2 OK Fetch completed.
             """);
     }

@@ -172,8 +172,9 @@ public sealed class ImapFetchTranscriptTests
             S: Hello.
             S: )
             S: e1 OK Fetch completed.
-            [CLOSED] is rev2's (and QRESYNC's), so a rev1 session does not hear it.
+            [CLOSED] is rev2's and CONDSTORE's (RFC 7162 §3.2.11); a rev1 session hears it too and ignores it (RFC 3501 §7.1).
             C: e2 SELECT INBOX
+            S: * OK [CLOSED] Previous mailbox is now closed.
             S: * FLAGS *
             S: * 1 EXISTS
             S: * 1 RECENT
@@ -224,5 +225,41 @@ public sealed class ImapFetchTranscriptTests
             S: )
             S: n6 OK Fetch completed.
             """);
+    }
+
+    [Test]
+    public async Task A_literal8_with_NUL_is_stored_re_encoded_when_it_is_a_MIME_message_and_refused_when_it_is_none()
+    {
+        var login = await ImapFixture.CreateAccountAsync();
+        await using var client = await ImapFixture.LogInAsync(_node, login);
+        var header = "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n"u8.ToArray();
+        byte[] octets = [(byte)'a', (byte)'b', 0, (byte)'c', (byte)'d'];
+
+        // RFC 3516 §4.4: the server may change the CTE of what it stores; BINARY gives the octets back.
+        Assert.That(await AppendBinaryAsync(client, "b1", [.. header, .. octets]), Does.StartWith("b1 OK [APPENDUID "));
+
+        // NUL octets outside any MIME part: nothing can carry them encoded, so UNKNOWN-CTE (§4.4).
+        Assert.That(await AppendBinaryAsync(client, "b2", octets), Does.StartWith("b2 NO [UNKNOWN-CTE] "));
+
+        // An empty message has no header and no body: RFC 5322 §3.5 wants at least a header field.
+        var empty = await ImapFixture.CommandAsync(client, "b3", "APPEND INBOX {0+}\r\n");
+        Assert.That(empty[^1], Does.StartWith("b3 NO "), string.Join("\n", empty));
+
+        await ImapFixture.CommandAsync(client, "s", "SELECT INBOX");
+        await client.SendLineAsync("b4 FETCH 1 (BINARY.PEEK[1] BODY.PEEK[1.MIME])");
+        Assert.That(await client.ReadLineAsync(), Is.EqualTo("* 1 FETCH (BINARY[1] ~{5}"));
+        Assert.That(await client.ReadOctetsAsync(5), Is.EqualTo(octets));
+        var rest = await client.ReadUntilAsync(l => l.StartsWith("b4 ", StringComparison.Ordinal));
+        Assert.That(rest, Has.Some.Contains("Content-Transfer-Encoding: base64"), "the part is stored in base64");
+        Assert.That(rest[^1], Does.StartWith("b4 OK "));
+    }
+
+    private static async Task<string> AppendBinaryAsync(LineClient client, string tag, byte[] message)
+    {
+        await client.SendAsync($"{tag} APPEND INBOX ~{{{message.Length}}}\r\n");
+        Assert.That(await client.ReadLineAsync(), Does.StartWith("+ "));
+        await client.SendAsync((byte[])[.. message, (byte)'\r', (byte)'\n']);
+        var lines = await client.ReadUntilAsync(l => l.StartsWith(tag + " ", StringComparison.Ordinal));
+        return lines[^1];
     }
 }

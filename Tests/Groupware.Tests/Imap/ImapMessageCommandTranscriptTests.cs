@@ -197,6 +197,7 @@ public sealed class ImapMessageCommandTranscriptTests
             S: * OK [COPYUID * 5:6 4:5] Moved.
             S: * 5 EXPUNGE
             S: * 5 EXPUNGE
+            S: * 9 RECENT
             S: A007 OK Move completed.
             C: A008 STATUS meeting (MESSAGES UIDNEXT)
             S: * STATUS "meeting" (MESSAGES 5 UIDNEXT 6)

@@ -65,15 +65,15 @@ public sealed class MessageSummaryTests
         {
             Assert.That(root.GetProperty("type").GetString(), Is.EqualTo("multipart"));
             Assert.That(root.GetProperty("subtype").GetString(), Is.EqualTo("mixed"));
-            Assert.That(root.GetProperty("params").GetProperty("boundary").GetString(), Is.EqualTo("b1"));
+            Assert.That(Parameter(root, "boundary"), Is.EqualTo("b1"));
             Assert.That(parts.GetArrayLength(), Is.EqualTo(2));
-            Assert.That(parts[0].GetProperty("params").GetProperty("charset").GetString(), Is.EqualTo("utf-8"));
+            Assert.That(Parameter(parts[0], "charset"), Is.EqualTo("utf-8"));
             Assert.That(parts[0].GetProperty("size").GetInt64(), Is.EqualTo(Encoding.ASCII.GetByteCount(TextPart)));
             Assert.That(parts[0].GetProperty("lines").GetInt32(), Is.EqualTo(2));
             Assert.That(parts[1].GetProperty("encoding").GetString(), Is.EqualTo("base64"));
             Assert.That(parts[1].GetProperty("size").GetInt64(), Is.EqualTo(Encoding.ASCII.GetByteCount(Attachment)));
             Assert.That(parts[1].GetProperty("disposition").GetProperty("type").GetString(), Is.EqualTo("attachment"));
-            Assert.That(parts[1].GetProperty("disposition").GetProperty("params").GetProperty("filename").GetString(), Is.EqualTo("hello.bin"));
+            Assert.That(Parameter(parts[1].GetProperty("disposition"), "filename"), Is.EqualTo("hello.bin"));
         });
     }
 
@@ -122,4 +122,8 @@ public sealed class MessageSummaryTests
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(message));
         return MessageSummary.Parse(stream);
     }
+
+    /// <summary>A parameter's value from the <c>[name, value]</c> pairs of a part's (or disposition's) <c>params</c>.</summary>
+    private static string? Parameter(JsonElement element, string name) =>
+        element.GetProperty("params").EnumerateArray().Where(p => p[0].GetString() == name).Select(p => p[1].GetString()).FirstOrDefault();
 }

@@ -71,12 +71,11 @@ public sealed class ListPatternTests
     [Test]
     public void A_pathological_pattern_does_not_backtrack()
     {
-        // A backtracking glob takes exponential time on this; the automaton reads each character once per state.
+        // A backtracking glob would not finish on this in the test run's lifetime (exponential in the
+        // stars); the automaton reads each character once per state. Speed itself is not asserted here.
         var pattern = ListPattern.Create("", string.Concat(Enumerable.Repeat("*a", 200)) + "*b", '/');
         var name = new string('a', 5000);
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         Assert.That(pattern.IsMatch(name), Is.False);
-        Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
         Assert.That(pattern.IsMatch(name + "b"), Is.True);
     }
 }

@@ -118,7 +118,9 @@ public sealed class MailKitBodyStructureTests
         Assert.That(forwarded.Envelope!.Subject, Is.EqualTo("inner 3"));
         Assert.That(forwarded.ContentDescription, Is.EqualTo("forwarded"));
         Assert.That(forwarded.Lines, Is.GreaterThan(0));
-        Assert.That(((BodyPartText)multipart.BodyParts[0]).Lines, Is.EqualTo(1));
+        // One line without a line break of its own: the CRLF before "--b1" belongs to the boundary
+        // (RFC 2046 §5.1.1), and lines count line breaks, as Dovecot's do.
+        Assert.That(((BodyPartText)multipart.BodyParts[0]).Lines, Is.EqualTo(0));
         Assert.That(attachment.ContentTransferEncoding, Is.EqualTo("base64"));
         Assert.That(attachment.Octets, Is.GreaterThan(0));
         if (extensible)
