@@ -19,6 +19,13 @@ public sealed record DovecotPeerOptions
 
     /// <summary>The address every listener binds to.</summary>
     public IPAddress Address { get; init; } = IPAddress.Loopback;
+
+    /// <summary>
+    /// Start every user from the folders a new account of ours has: INBOX and Drafts, Sent, Trash,
+    /// Junk and Archive with their SPECIAL-USE attributes (RFC 6154 §2), all subscribed, under
+    /// <c>/</c> as the hierarchy separator. Off, Dovecot's defaults (INBOX only, separator <c>.</c>).
+    /// </summary>
+    public bool SpecialUseMailboxes { get; init; }
 }
 
 /// <summary>
@@ -62,6 +69,37 @@ public sealed class DovecotPeer : IAsyncDisposable
     /// <summary>Dovecot's own log, for failure messages.</summary>
     public string Log => File.Exists(Path.Combine(Directory, "dovecot.log")) ? File.ReadAllText(Path.Combine(Directory, "dovecot.log")) : "";
 
+    // LAYOUT=fs beside it: with Maildir++ on disk, '.' would be refused in a name under the '/' separator.
+    private const string SpecialUseNamespace = """
+        namespace inbox {
+          inbox = yes
+          separator = /
+          mailbox INBOX {
+            auto = subscribe
+          }
+          mailbox Drafts {
+            auto = subscribe
+            special_use = \Drafts
+          }
+          mailbox Sent {
+            auto = subscribe
+            special_use = \Sent
+          }
+          mailbox Trash {
+            auto = subscribe
+            special_use = \Trash
+          }
+          mailbox Junk {
+            auto = subscribe
+            special_use = \Junk
+          }
+          mailbox Archive {
+            auto = subscribe
+            special_use = \Archive
+          }
+        }
+        """;
+
     public static async Task<DovecotPeer> StartAsync(DovecotPeerOptions? options = null)
     {
         options ??= new DovecotPeerOptions();
@@ -96,7 +134,8 @@ public sealed class DovecotPeer : IAsyncDisposable
             first_valid_uid = 1
             mail_uid = dovecot
             mail_gid = dovecot
-            mail_location = maildir:~/Maildir
+            mail_location = maildir:~/Maildir{{(options.SpecialUseMailboxes ? ":LAYOUT=fs" : "")}}
+            {{(options.SpecialUseMailboxes ? SpecialUseNamespace : "")}}
             passdb {
               driver = passwd-file
               args = username_format=%u {{directory}}/users
