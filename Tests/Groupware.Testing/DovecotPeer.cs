@@ -26,6 +26,12 @@ public sealed record DovecotPeerOptions
     /// <c>/</c> as the hierarchy separator. Off, Dovecot's defaults (INBOX only, separator <c>.</c>).
     /// </summary>
     public bool SpecialUseMailboxes { get; init; }
+
+    /// <summary>
+    /// More settings, appended to the configuration: global ones, or <c>service NAME { ... }</c> blocks,
+    /// which Dovecot merges with the ones of the same name above (process and client limits, tuning).
+    /// </summary>
+    public string ExtraSettings { get; init; } = "";
 }
 
 /// <summary>
@@ -62,6 +68,39 @@ public sealed class DovecotPeer : IAsyncDisposable
 
     /// <summary>POP3 with implicit TLS (RFC 8314), when the peer has certificates.</summary>
     public IPEndPoint? Pop3s { get; }
+
+    /// <summary>The master process (<c>dovecot -F</c>); every other process of the peer is its child.</summary>
+    public int Id => _process.Id;
+
+    /// <summary>The master and its children now (login, mail, auth, hibernate ... processes), for measuring what the peer uses.</summary>
+    public IReadOnlyList<int> ProcessIds()
+    {
+        var ids = new List<int> { _process.Id };
+        foreach (var entry in new DirectoryInfo("/proc").EnumerateDirectories())
+        {
+            if (!int.TryParse(entry.Name, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
+                var stat = File.ReadAllText(Path.Combine(entry.FullName, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) == _process.Id)
+                {
+                    ids.Add(pid);
+                }
+            }
+            catch (IOException)
+            {
+                // The process ended meanwhile.
+            }
+        }
+
+        return ids;
+    }
 
     /// <summary>The Maildir of a user, for checking deliveries.</summary>
     public string MaildirOf(string user) => Path.Combine(Directory, "home", user, "Maildir");
@@ -171,6 +210,7 @@ public sealed class DovecotPeer : IAsyncDisposable
             protocol lmtp {
               postmaster_address = postmaster@example.test
             }
+            {{options.ExtraSettings}}
             """;
         var configFile = Path.Combine(directory, "dovecot.conf");
         await File.WriteAllTextAsync(configFile, config);

@@ -11,7 +11,15 @@ public static class LmtpSender
     /// Delivers <paramref name="message"/> (already dot-stuffed and ending with ".CRLF") to one
     /// recipient <paramref name="count"/> times over one connection, one transaction after another.
     /// </summary>
-    public static async Task DeliverAsync(IPEndPoint server, string recipient, int count, byte[] message, CancellationToken cancellationToken = default)
+    public static Task DeliverAsync(IPEndPoint server, string recipient, int count, byte[] message, CancellationToken cancellationToken = default) =>
+        DeliverAsync(server, recipient, count, _ => message, cancellationToken);
+
+    /// <summary>
+    /// Delivers <paramref name="count"/> messages to one recipient over one connection, one transaction after
+    /// another: message <c>i</c> is <paramref name="message"/>(i), already dot-stuffed and ending with ".CRLF".
+    /// </summary>
+    public static async Task DeliverAsync(IPEndPoint server, string recipient, int count, Func<int, byte[]> message,
+        CancellationToken cancellationToken = default)
     {
         await using var client = await LineClient.ConnectAsync(server);
         await ExpectAsync(client, "220");
@@ -25,7 +33,7 @@ public static class LmtpSender
             await ExpectAsync(client, "250");
             await ExpectAsync(client, "250");
             await ExpectAsync(client, "354");
-            await client.SendAsync(message);
+            await client.SendAsync(message(i));
             await ExpectAsync(client, "250");
         }
 

@@ -9,7 +9,7 @@ namespace Groupware.Testing;
 /// <summary>
 /// The real <c>groupware</c> executable run as a child process (<c>dotnet groupware.dll serve</c>)
 /// from a configuration file in a temporary directory, with an LMTP listener (and optionally a
-/// POP3 STLS one) on free loopback ports: for what only a separate process can show (SIGKILL, two
+/// POP3 STLS one and an IMAP implicit-TLS one) on free loopback ports: for what only a separate process can show (SIGKILL, two
 /// nodes on one database) and for benchmarks, where a server in the client's process would share
 /// its cores and thread pool with the client while the peer runs alone.
 /// </summary>
@@ -18,12 +18,13 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ServerProcess(Process process, string directory, IPEndPoint lmtp, IPEndPoint? pop3)
+    private ServerProcess(Process process, string directory, IPEndPoint lmtp, IPEndPoint? pop3, IPEndPoint? imaps)
     {
         _process = process;
         Directory = directory;
         Lmtp = lmtp;
         Pop3 = pop3;
+        Imaps = imaps;
     }
 
     /// <summary>The temporary directory: configuration, certificate, spool.</summary>
@@ -35,6 +36,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>The POP3 listener (STLS), when asked for.</summary>
     public IPEndPoint? Pop3 { get; }
+
+    /// <summary>The IMAP listener with implicit TLS (RFC 8314), when asked for.</summary>
+    public IPEndPoint? Imaps { get; }
 
     public int Id => _process.Id;
 
@@ -58,7 +62,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>Writes a node's configuration file: an lmtp listener on <paramref name="port"/>, the run's database.</summary>
     public static string WriteConfig(string directory, string nodeName, int port, string? connectionString = null,
-        IDictionary<string, object>? mail = null, int? pop3Port = null, Action<Dictionary<string, object>>? adjust = null)
+        IDictionary<string, object>? mail = null, int? pop3Port = null, Action<Dictionary<string, object>>? adjust = null, int? imapsPort = null)
     {
         System.IO.Directory.CreateDirectory(Path.Combine(directory, "spool"));
         var certificates = Path.Combine(directory, "tls");
@@ -93,6 +97,12 @@ public sealed class ServerProcess : IAsyncDisposable
                 new Dictionary<string, object> { ["Protocol"] = "pop3", ["Endpoint"] = $"127.0.0.1:{pop3}", ["Tls"] = "starttls" };
         }
 
+        if (imapsPort is { } imaps)
+        {
+            ((Dictionary<string, object>)config["Listeners"])["imaps"] =
+                new Dictionary<string, object> { ["Protocol"] = "imap", ["Endpoint"] = $"127.0.0.1:{imaps}", ["Tls"] = "implicit" };
+        }
+
         adjust?.Invoke(config);
         var path = Path.Combine(directory, "groupware.json");
         File.WriteAllText(path, JsonSerializer.Serialize(config));
@@ -102,12 +112,15 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <param name="nodeName">The node's name.</param>
     /// <param name="withPop3">Whether to add a POP3 STLS listener.</param>
     /// <param name="adjust">Changes to the configuration before it is written (more listeners, limits, a pool size).</param>
-    public static async Task<ServerProcess> StartAsync(string nodeName, bool withPop3 = false, Action<Dictionary<string, object>>? adjust = null)
+    /// <param name="withImaps">Whether to add an IMAP listener with implicit TLS.</param>
+    public static async Task<ServerProcess> StartAsync(string nodeName, bool withPop3 = false, Action<Dictionary<string, object>>? adjust = null,
+        bool withImaps = false)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("gwtest-node-").FullName;
         var port = FreePort();
         int? pop3Port = withPop3 ? FreePort() : null;
-        var config = WriteConfig(directory, nodeName, port, pop3Port: pop3Port, adjust: adjust);
+        int? imapsPort = withImaps ? FreePort() : null;
+        var config = WriteConfig(directory, nodeName, port, pop3Port: pop3Port, adjust: adjust, imapsPort: imapsPort);
         var start = new ProcessStartInfo(DotnetHost)
         {
             UseShellExecute = false,
@@ -121,7 +134,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("groupware did not start");
         var server = new ServerProcess(process, directory, new IPEndPoint(IPAddress.Loopback, port),
-            pop3Port is { } p ? new IPEndPoint(IPAddress.Loopback, p) : null);
+            pop3Port is { } p ? new IPEndPoint(IPAddress.Loopback, p) : null,
+            imapsPort is { } i ? new IPEndPoint(IPAddress.Loopback, i) : null);
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();
