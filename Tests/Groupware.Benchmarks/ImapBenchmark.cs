@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Dapper;
 using Groupware.Testing;
 using MailKit;
 using MailKit.Net.Imap;
@@ -76,8 +77,17 @@ internal sealed class ImapBenchmark : IBenchmark
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"delivered {accounts} x {Messages} messages of 2-6 KB to each server over its LMTP (groupware {ourDelivery.TotalSeconds:N0} s, dovecot {clock.Elapsed.TotalSeconds:N0} s)"));
 
-            var ours = new Target("groupware", node.Imaps!, i => logins[i]);
-            var theirs = new Target("dovecot", dovecot.Imaps!, i => $"bench{i}");
+            // CPU: our node and the PostgreSQL backends serving its pool; Dovecot's master, its children, and those it reaped.
+            await using var dataSource = await TestDatabase.OpenAsync();
+            var ours = new Target("groupware", node.Imaps!, i => logins[i], async () =>
+            {
+                await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+                var backends = await connection.QueryAsync<int>(new CommandDefinition(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()", cancellationToken: cancellationToken));
+                return (Cpu.Seconds([node.Id]), Cpu.Seconds(backends));
+            });
+            var theirs = new Target("dovecot", dovecot.Imaps!, i => $"bench{i}", () =>
+                Task.FromResult((Cpu.Seconds([dovecot.Id], reaped: true) + Cpu.Seconds(dovecot.ProcessIds().Where(p => p != dovecot.Id)), 0.0)));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"IMAP mixed load over implicit TLS; median of {runs} runs of {window.TotalSeconds:N0} s after {WarmUp.TotalSeconds:N0} s of warm-up; op = one command round trip"));
             foreach (var clients in ClientCounts)
@@ -119,34 +129,20 @@ internal sealed class ImapBenchmark : IBenchmark
         }
         """;
 
-    private sealed record Target(string Name, IPEndPoint EndPoint, Func<int, string> Login);
+    /// <summary>A server under test; <c>Cpu</c> reads the CPU seconds it used so far, and those of its database (0 for Dovecot).</summary>
+    private sealed record Target(string Name, IPEndPoint EndPoint, Func<int, string> Login, Func<Task<(double Server, double Database)>> Cpu);
 
-    /// <summary>What one measurement saw: completions in the window and their latencies, and every error of the run.</summary>
+    /// <summary>
+    /// What one measurement saw: completions in the window and their latencies, every error of the run, and the
+    /// milliseconds of CPU per operation in the window (the server's, its database's, and the clients' in this process).
+    /// </summary>
     private sealed record LoadResult(double OperationsPerSecond, double SessionsPerSecond, double P50, double P99, int Errors,
-        IReadOnlyList<string> ErrorTexts, IReadOnlyList<(string Command, double Milliseconds)> Samples);
+        IReadOnlyList<string> ErrorTexts, IReadOnlyList<(string Command, double Milliseconds)> Samples, (double Server, double Database, double Client) CpuPerOperation);
 
     /// <summary>Fills each account's INBOX with the same <see cref="Messages"/> messages, four accounts at a time.</summary>
     private static Task DeliverAsync(IPEndPoint lmtp, Func<int, string> recipient, int accounts, CancellationToken cancellationToken) =>
         Parallel.ForEachAsync(Enumerable.Range(0, accounts), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
-            async (account, token) => await LmtpSender.DeliverAsync(lmtp, recipient(account), Messages, i => Mail(account, i), token));
-
-    /// <summary>Message <paramref name="i"/> of an account: 2 to 6 KB of text, the same bytes for both servers.</summary>
-    private static byte[] Mail(int account, int i)
-    {
-        var size = 2048 + (((i * 7919) + account) % 4096);
-        var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"From: Sender {i % 17} <sender{i % 17}@example.org>\r\nTo: bench{account}@example.test\r\n");
-        text.Append(CultureInfo.InvariantCulture, $"Subject: benchmark message {i} of account {account}\r\n");
-        text.Append(CultureInfo.InvariantCulture, $"Date: Mon, 2 Nov 2026 10:{i / 60 % 60:D2}:{i % 60:D2} +0000\r\nMessage-ID: <{i}.{account}@bench.example>\r\n");
-        text.Append("Content-Type: text/plain; charset=us-ascii\r\n\r\n");
-        var line = 0;
-        while (text.Length < size)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"{line++:D6} ").Append((char)('a' + ((i + line) % 26)), 69).Append("\r\n");
-        }
-
-        return Encoding.ASCII.GetBytes(text.Append(".\r\n").ToString());
-    }
+            async (account, token) => await LmtpSender.DeliverAsync(lmtp, recipient(account), Messages, i => BenchmarkMail.Message(account, i), token));
 
     /// <summary>Runs <paramref name="clients"/> clients for the warm-up and the window, then lets each finish its session.</summary>
     private static async Task<LoadResult> LoadAsync(Target target, int clients, TimeSpan window, CancellationToken cancellationToken)
@@ -155,16 +151,31 @@ internal sealed class ImapBenchmark : IBenchmark
         var end = start + (long)(window.TotalSeconds * Stopwatch.Frequency);
         var logs = Enumerable.Range(0, clients).Select(_ => new CommandLog(start, end)).ToList();
         var failures = new List<string>[clients];
+        var cpu = WindowCpuAsync(target, start, end, cancellationToken);
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async i =>
         {
             failures[i] = await ClientAsync(target, i, logs[i], end, cancellationToken);
         }));
+        var (server, database, client) = await cpu;
 
         var samples = logs.SelectMany(l => l.Samples).ToList();
         var latencies = samples.Select(s => s.Milliseconds).Order().ToList();
         var errors = logs.SelectMany(l => l.Refusals).Concat(failures.SelectMany(f => f)).ToList();
         return new LoadResult(samples.Count / window.TotalSeconds, samples.Count(s => s.Command == "LOGOUT") / window.TotalSeconds,
-            Percentile(latencies, 0.50), Percentile(latencies, 0.99), errors.Count, errors.Distinct().Take(5).ToList(), samples);
+            Percentile(latencies, 0.50), Percentile(latencies, 0.99), errors.Count, errors.Distinct().Take(5).ToList(), samples,
+            (server * 1000 / samples.Count, database * 1000 / samples.Count, client * 1000 / samples.Count));
+    }
+
+    /// <summary>CPU seconds the server, its database and this process (the clients) used between <paramref name="start"/> and <paramref name="end"/>.</summary>
+    private static async Task<(double Server, double Database, double Client)> WindowCpuAsync(Target target, long start, long end,
+        CancellationToken cancellationToken)
+    {
+        await Task.Delay(TimeSpan.FromSeconds((start - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency), cancellationToken);
+        var (server, database) = await target.Cpu();
+        var client = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, (end - Stopwatch.GetTimestamp()) / (double)Stopwatch.Frequency)), cancellationToken);
+        var (serverAfter, databaseAfter) = await target.Cpu();
+        return (serverAfter - server, databaseAfter - database, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - client);
     }
 
     /// <summary>One client: sessions one after another until the window ends; returns the exceptions that ended sessions early.</summary>
@@ -246,6 +257,9 @@ internal sealed class ImapBenchmark : IBenchmark
         Console.WriteLine($"  runs sessions/s (LOGOUTs; MailKit sends one LIST more per session where SPECIAL-USE is offered): " +
             $"{ours.Name} [{Runs(mine, r => r.SessionsPerSecond)}], {theirs.Name} [{Runs(peer, r => r.SessionsPerSecond)}]");
         Console.WriteLine($"  runs p99 ms: {ours.Name} [{Runs(mine, r => r.P99)}], {theirs.Name} [{Runs(peer, r => r.P99)}]");
+        static string CpuOf(List<LoadResult> results) => string.Create(CultureInfo.InvariantCulture,
+            $"server {Measure.Median([.. results.Select(r => r.CpuPerOperation.Server)]):N2} + database {Measure.Median([.. results.Select(r => r.CpuPerOperation.Database)]):N2} ms (clients {Measure.Median([.. results.Select(r => r.CpuPerOperation.Client)]):N2} ms)");
+        Console.WriteLine($"  CPU per op, medians: {ours.Name} {CpuOf(mine)}; {theirs.Name} {CpuOf(peer)}");
         foreach (var (target, results) in new[] { (ours, mine), (theirs, peer) })
         {
             var byCommand = results.SelectMany(r => r.Samples).GroupBy(s => s.Command).OrderByDescending(g => g.Sum(s => s.Milliseconds));
