@@ -81,7 +81,9 @@ internal static class Memory
         long start = 0, end = 0;
         foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
         {
-            if (line.Length > 0 && char.IsAsciiHexDigit(line[0]) && line.Contains('-', StringComparison.Ordinal) && !line.Contains(':', StringComparison.Ordinal))
+            // A mapping's header is "start-end perms offset dev inode [path]"; its fields follow as "Name: value kB".
+            var first = line.IndexOf(' ', StringComparison.Ordinal);
+            if (first > 0 && line[first - 1] != ':')
             {
                 var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
                 var range = fields[0].Split('-');
