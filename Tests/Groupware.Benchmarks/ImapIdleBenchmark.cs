@@ -12,17 +12,18 @@ namespace Groupware.Benchmarks;
 /// <c>imap-idle</c>: what N sessions in IDLE cost a server, and how fast a delivery reaches them. N
 /// clients (10,000 by default) connect over implicit TLS, LOGIN, SELECT an INBOX of 1,000 messages and
 /// IDLE; they belong to 10 accounts (N/10 sessions each, as on a server where every user keeps one
-/// IDLE per device and folder), from as many source addresses 127.0.0.10 and up as keep each account
-/// within 20 sessions per address (<see cref="Groupware.Imap.ImapOptions.MaxSessionsPerUserAndAddress"/>,
-/// which has no configuration key; Dovecot's <c>mail_max_userip_connections</c> is set to the same).
+/// IDLE per device and folder), from 10 source addresses 127.0.0.10 to 127.0.0.19 (so that no single
+/// address runs short of ephemeral ports). Each account thus holds N/100 sessions per address, and
+/// both servers are configured to allow that: our <c>Imap:MaxSessionsPerUserAndAddress</c> and
+/// Dovecot's <c>mail_max_userip_connections</c> (both default to far fewer).
 /// Then one message is delivered over LMTP to each account, one after another, and each session's
 /// latency is the time from that delivery's 250 to its <c>* n EXISTS</c>, client included (it runs on
 /// the same two cores).
 /// <para>
 /// Memory: our node's VmRSS, and for Dovecot the sum of the PSS of all its processes (it runs one imap
 /// process per logged-in session until the session hibernates; login processes keep the TLS state),
-/// read before the sessions (after a warm-up of 100 sessions, which are not counted per session) and
-/// with all of them in IDLE. Sessions open in batches of 1,000, each batch stage by stage (connected
+/// read before the sessions (after a warm-up of 100 sessions, which are not counted per session, once
+/// Dovecot hibernated them) and with all of them in IDLE. Sessions open in batches of 1,000, each batch stage by stage (connected
 /// over TLS, logged in, selected, idling) with the memory read after each stage, so that what each
 /// stage costs can be told apart; for our node the resident set is split by kind of mapping (managed
 /// heap, malloc arenas, files, other) from /proc/PID/smaps.
@@ -40,7 +41,7 @@ internal sealed class ImapIdleBenchmark : IBenchmark
 {
     private const int Accounts = 10;
     private const int MessagesPerAccount = 1000;
-    private const int SessionsPerUserAndAddress = 20;
+    private const int Sources = 10;
     private const int WarmUpSessions = 100;
     private const int Batch = 1000;
     private const int Parallel = 32;
@@ -58,16 +59,11 @@ internal sealed class ImapIdleBenchmark : IBenchmark
         var sessions = arguments.Count > 0 ? int.Parse(arguments[0], CultureInfo.InvariantCulture) : 10_000;
         var tls = arguments.Count <= 1 || arguments[1] != "plain";
         var which = arguments.Count > 2 ? arguments[2] : "both";
-        var sources = Math.Max(1, (int)Math.Ceiling(sessions / (double)Accounts / SessionsPerUserAndAddress));
-        if (sources > 200)
-        {
-            Console.Error.WriteLine("too many sessions for 200 source addresses at 20 per account and address");
-            return 64;
-        }
-
+        var perUserAndAddress = Math.Max(1, (int)Math.Ceiling(sessions / (double)(Accounts * Sources)));
         var transport = tls ? "TLS" : "clear text";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"imap-idle: {sessions} sessions over {transport} in IDLE on {Accounts} accounts of {MessagesPerAccount} messages, from {sources} source addresses (127.0.0.10 and up)"));
+            $"imap-idle: {sessions} sessions over {transport} in IDLE on {Accounts} accounts of {MessagesPerAccount} messages, from {Sources} source addresses (127.0.0.10 to 127.0.0.{10 + Sources - 1}), {perUserAndAddress} per account and address"));
+        CheckDescriptorLimit(sessions);
         await TestDatabase.CreateRunDatabaseAsync();
         try
         {
@@ -75,12 +71,12 @@ internal sealed class ImapIdleBenchmark : IBenchmark
             var results = new List<(string Name, IdleResult Result)>();
             if (which is "both" or "groupware")
             {
-                results.Add(("groupware", await MeasureOursAsync(sessions, sources, tls, cancellationToken)));
+                results.Add(("groupware", await MeasureOursAsync(sessions, perUserAndAddress, tls, cancellationToken)));
             }
 
             if (which is "both" or "dovecot")
             {
-                results.Add(("dovecot", await MeasureDovecotAsync(sessions, sources, tls, certificates, cancellationToken)));
+                results.Add(("dovecot", await MeasureDovecotAsync(sessions, perUserAndAddress, tls, certificates, cancellationToken)));
             }
 
             Console.WriteLine($"imap-idle, {sessions} sessions over {transport}:");
@@ -97,14 +93,25 @@ internal sealed class ImapIdleBenchmark : IBenchmark
         }
     }
 
-    private static async Task<IdleResult> MeasureOursAsync(int sessions, int sources, bool tls, CancellationToken cancellationToken)
+    /// <summary>
+    /// Says when the limit of open files (which both servers inherit) is below what N sessions take: this
+    /// process and our node hold one socket per session; Dovecot spreads its sessions over several login
+    /// and imap-hibernate processes (<see cref="DovecotSettings"/>), none of which needs as many.
+    /// </summary>
+    private static void CheckDescriptorLimit(int sessions)
     {
-        var logins = new List<string>();
-        for (var i = 0; i < Accounts; i++)
+        var needed = sessions + 2048;
+        var line = File.ReadLines("/proc/self/limits").First(l => l.StartsWith("Max open files", StringComparison.Ordinal));
+        var soft = line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3];
+        if (soft != "unlimited" && long.Parse(soft, CultureInfo.InvariantCulture) < needed)
         {
-            logins.Add(await TestAccounts.CreateAsync(Password, legacyDevice: !tls));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  note: the open files limit is {soft}, below the {needed} that {sessions} sessions take; `ulimit -n {needed}` before the run raises it"));
         }
+    }
 
+    private static async Task<IdleResult> MeasureOursAsync(int sessions, int perUserAndAddress, bool tls, CancellationToken cancellationToken)
+    {
         var port = ServerProcess.FreePort();
         await using var node = await ServerProcess.StartAsync("idle1", adjust: config =>
         {
@@ -114,6 +121,7 @@ internal sealed class ImapIdleBenchmark : IBenchmark
                 ["Protocol"] = "imap", ["Endpoint"] = $"127.0.0.1:{port}", ["Tls"] = tls ? "implicit" : "none",
             };
             config["Limits"] = new Dictionary<string, object> { ["MaxConnectionsPerIp"] = sessions, ["MaxConnectionsPerListener"] = sessions + 100 };
+            config["Imap"] = new Dictionary<string, object> { ["MaxSessionsPerUserAndAddress"] = perUserAndAddress };
             if (!tls)
             {
                 // A legacy node: clear-text logins for the accounts flagged as devices (README, "POP3 and the legacy node").
@@ -121,13 +129,20 @@ internal sealed class ImapIdleBenchmark : IBenchmark
             }
         });
 
+        // After the node started: it migrates the run's database at start-up.
+        var logins = new List<string>();
+        for (var i = 0; i < Accounts; i++)
+        {
+            logins.Add(await TestAccounts.CreateAsync(Password, legacyDevice: !tls));
+        }
+
         await DeliverAsync("groupware", node.Lmtp, a => $"{logins[a]}@example.test", cancellationToken);
         var target = new Target("groupware", new IPEndPoint(IPAddress.Loopback, port), tls, a => logins[a], node.Lmtp, a => $"{logins[a]}@example.test",
-            () => Memory.ResidentKiB(node.Id), () => Task.CompletedTask, () => "VmRSS by mapping: " + Memory.Breakdown(node.Id));
-        return await MeasureAsync(target, sessions, sources, cancellationToken);
+            () => Memory.ResidentKiB(node.Id), _ => Task.CompletedTask, () => "VmRSS by mapping: " + Memory.Breakdown(node.Id));
+        return await MeasureAsync(target, sessions, cancellationToken);
     }
 
-    private static async Task<IdleResult> MeasureDovecotAsync(int sessions, int sources, bool tls, TestCertificates certificates,
+    private static async Task<IdleResult> MeasureDovecotAsync(int sessions, int perUserAndAddress, bool tls, TestCertificates certificates,
         CancellationToken cancellationToken)
     {
         var instances = int.Parse(File.ReadAllText("/proc/sys/fs/inotify/max_user_instances").Trim(), CultureInfo.InvariantCulture);
@@ -142,14 +157,14 @@ internal sealed class ImapIdleBenchmark : IBenchmark
             Certificates = certificates,
             DisablePlaintextAuth = tls,
             Users = Enumerable.Range(0, Accounts).ToDictionary(a => $"idle{a}", _ => Password),
-            ExtraSettings = DovecotSettings(sessions),
+            ExtraSettings = DovecotSettings(sessions, perUserAndAddress),
         });
         await DeliverAsync("dovecot", dovecot.Lmtp, a => $"idle{a}", cancellationToken);
         var target = new Target("dovecot", tls ? dovecot.Imaps! : dovecot.Imap, tls, a => $"idle{a}", dovecot.Lmtp, a => $"idle{a}",
-            () => Memory.ProportionalKiB(dovecot.ProcessIds()), () => WaitForHibernationAsync(dovecot, sessions, cancellationToken),
+            () => Memory.ProportionalKiB(dovecot.ProcessIds()), open => WaitForHibernationAsync(dovecot, open, cancellationToken),
             () => "PSS by process: " + string.Join(", ", dovecot.ProcessIds().GroupBy(Memory.CommandName).OrderByDescending(g => g.Count())
                 .Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} x{g.Count()} {Memory.ProportionalKiB(g) / 1024.0:N1} MiB"))));
-        var result = await MeasureAsync(target, sessions, sources, cancellationToken);
+        var result = await MeasureAsync(target, sessions, cancellationToken);
         var warnings = dovecot.Log.Split('\n').Where(l => l.Contains("Warning", StringComparison.Ordinal) || l.Contains("Error", StringComparison.Ordinal)
             || l.Contains("Fatal", StringComparison.Ordinal)).Select(l => l.Length > 300 ? l[..300] : l).Distinct().Take(8).ToList();
         return result with { PeerLog = warnings };
@@ -159,10 +174,17 @@ internal sealed class ImapIdleBenchmark : IBenchmark
     /// Dovecot at N sessions: IDLE sessions hibernated (the imap process hands the connection and its
     /// state to imap-hibernate and exits), login processes that serve many connections each (they hold
     /// the TLS state of every session), and the limits every process that stays connected counts against
-    /// (anvil and stats keep a connection per imap process) raised above N.
+    /// (anvil and stats keep a connection per imap process) raised above N; login and imap-hibernate
+    /// processes serve a few thousand sessions each. imap-hibernate, which runs as
+    /// the internal user, must be able to open imap-master to hand a session back when its mailbox changes.
     /// </summary>
-    private static string DovecotSettings(int sessions) => string.Create(CultureInfo.InvariantCulture, $$"""
-        mail_max_userip_connections = {{SessionsPerUserAndAddress}}
+    private static string DovecotSettings(int sessions, int perUserAndAddress)
+    {
+        // A hibernated session holds two descriptors in imap-hibernate (the client's socket, its inotify
+        // instance): at most 4,000 sessions a process keeps each well below the usual limit of open files.
+        var hibernateClients = Math.Min(sessions + 200, 4000);
+        return string.Create(CultureInfo.InvariantCulture, $$"""
+        mail_max_userip_connections = {{perUserAndAddress}}
         imap_hibernate_timeout = 5s
         service imap-login {
           service_count = 0
@@ -172,9 +194,12 @@ internal sealed class ImapIdleBenchmark : IBenchmark
         }
         service imap {
           process_limit = {{sessions + 200}}
+          unix_listener imap-master {
+            user = dovecot
+          }
         }
         service imap-hibernate {
-          client_limit = {{sessions + 200}}
+          client_limit = {{hibernateClients}}
         }
         service anvil {
           client_limit = {{sessions + 1000}}
@@ -186,14 +211,30 @@ internal sealed class ImapIdleBenchmark : IBenchmark
           client_limit = {{sessions + 1000}}
         }
         """);
+    }
 
-    /// <summary>Waits (at most two minutes) until nearly every imap process has hibernated its session and exited.</summary>
+    /// <summary>
+    /// Waits until nearly every imap process (all but 1 % of the <paramref name="sessions"/> open) has hibernated its session and exited: at most two minutes,
+    /// and no longer than 15 s without one fewer (when Dovecot cannot hibernate, the count stays put).
+    /// </summary>
     private static async Task WaitForHibernationAsync(DovecotPeer dovecot, int sessions, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        int imap;
-        while ((imap = dovecot.ProcessIds().Count(p => Memory.CommandName(p) == "imap")) > Math.Max(10, sessions / 100) && clock.Elapsed < TimeSpan.FromMinutes(2))
+        var lastFall = TimeSpan.Zero;
+        var imap = int.MaxValue;
+        while (clock.Elapsed < TimeSpan.FromMinutes(2) && clock.Elapsed - lastFall < TimeSpan.FromSeconds(15))
         {
+            var now = dovecot.ProcessIds().Count(p => Memory.CommandName(p) == "imap");
+            if (now < imap)
+            {
+                (imap, lastFall) = (now, clock.Elapsed);
+            }
+
+            if (imap <= Math.Max(10, sessions / 100))
+            {
+                break;
+            }
+
             await Task.Delay(1000, cancellationToken);
         }
 
@@ -212,15 +253,18 @@ internal sealed class ImapIdleBenchmark : IBenchmark
 
     /// <summary>A server under test and how to read what it uses.</summary>
     private sealed record Target(string Name, IPEndPoint EndPoint, bool Tls, Func<int, string> Login, IPEndPoint Lmtp, Func<int, string> Recipient,
-        Func<long> MemoryKiB, Func<Task> Settle, Func<string> Breakdown);
+        Func<long> MemoryKiB, Func<int, Task> Settle, Func<string> Breakdown);
 
     private sealed record IdleResult(int Idle, long BaselineKiB, long IdleKiB, IReadOnlyDictionary<string, long> StageKiB, int StageSessions,
         IReadOnlyList<double> Latencies, int Missing, IReadOnlyList<string> Failures, string Breakdown)
     {
         public IReadOnlyList<string> PeerLog { get; init; } = [];
+
+        /// <summary>Of the sessions that saw no EXISTS, those the server closed: the last line it sent each.</summary>
+        public IReadOnlyList<string> Closed { get; init; } = [];
     }
 
-    private static async Task<IdleResult> MeasureAsync(Target target, int count, int sources, CancellationToken cancellationToken)
+    private static async Task<IdleResult> MeasureAsync(Target target, int count, CancellationToken cancellationToken)
     {
         var failures = new List<string>();
         var idle = new List<IdleSession>();
@@ -230,25 +274,26 @@ internal sealed class ImapIdleBenchmark : IBenchmark
         {
             var clock = Stopwatch.StartNew();
             var warmUp = Math.Min(WarmUpSessions, count / 10);
-            idle.AddRange(await OpenAsync(target, Enumerable.Range(0, warmUp), sources, failures, null, stop.Token));
+            idle.AddRange(await OpenAsync(target, Enumerable.Range(0, warmUp), failures, null, stop.Token));
+            await target.Settle(idle.Count);
             await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
             var baseline = target.MemoryKiB();
             var measured = 0;
             for (var first = warmUp; first < count; first += Batch)
             {
-                var batch = await OpenAsync(target, Enumerable.Range(first, Math.Min(Batch, count - first)), sources, failures, stages, stop.Token);
+                var batch = await OpenAsync(target, Enumerable.Range(first, Math.Min(Batch, count - first)), failures, stages, stop.Token);
                 idle.AddRange(batch);
                 measured += batch.Count;
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {target.Name}: {idle.Count} of {count} sessions in IDLE after {clock.Elapsed.TotalSeconds:N0} s ({failures.Count} failed)"));
-            await target.Settle();
+            await target.Settle(idle.Count);
             await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken);
             var idleKiB = target.MemoryKiB();
             var breakdown = target.Breakdown();
-            var (latencies, missing) = await DeliverOneEachAsync(target, idle, cancellationToken);
-            return new IdleResult(idle.Count, baseline, idleKiB, stages, measured, latencies, missing, failures, breakdown);
+            var (latencies, missing, closed) = await DeliverOneEachAsync(target, idle, cancellationToken);
+            return new IdleResult(idle.Count, baseline, idleKiB, stages, measured, latencies, missing, failures, breakdown) { Closed = closed };
         }
         finally
         {
@@ -265,10 +310,10 @@ internal sealed class ImapIdleBenchmark : IBenchmark
     /// all idling; with <paramref name="stages"/>, the memory each stage added is summed into it. A
     /// session that fails a stage is closed and its failure, with the server's words, recorded.
     /// </summary>
-    private static async Task<List<IdleSession>> OpenAsync(Target target, IEnumerable<int> indexes, int sources, List<string> failures,
+    private static async Task<List<IdleSession>> OpenAsync(Target target, IEnumerable<int> indexes, List<string> failures,
         Dictionary<string, long>? stages, CancellationToken cancellationToken)
     {
-        var open = indexes.Select(i => new IdleSession(i, i % Accounts, IPAddress.Parse($"127.0.0.{10 + (i / Accounts % sources)}"))).ToList();
+        var open = indexes.Select(i => new IdleSession(i, i % Accounts, IPAddress.Parse($"127.0.0.{10 + (i / Accounts % Sources)}"))).ToList();
         foreach (var (stage, step) in new (string, Func<IdleSession, CancellationToken, Task>)[]
         {
             ("connected", (s, c) => s.ConnectAsync(target.EndPoint, target.Tls, c)),
@@ -322,9 +367,10 @@ internal sealed class ImapIdleBenchmark : IBenchmark
     /// <summary>
     /// Delivers one message to each account, one after another over one LMTP connection, and waits (at most
     /// a minute after the last 250) until every session saw its <c>* n EXISTS</c>. Returns each session's
-    /// latency in milliseconds (from its account's 250; 0 when the EXISTS came first) and how many never saw it.
+    /// latency in milliseconds (from its account's 250; 0 when the EXISTS came first), how many never saw it,
+    /// and of those, what the server last said to each that it closed.
     /// </summary>
-    private static async Task<(IReadOnlyList<double> Latencies, int Missing)> DeliverOneEachAsync(Target target, List<IdleSession> sessions,
+    private static async Task<(IReadOnlyList<double> Latencies, int Missing, IReadOnlyList<string> Closed)> DeliverOneEachAsync(Target target, List<IdleSession> sessions,
         CancellationToken cancellationToken)
     {
         var accepted = new long[Accounts];
@@ -348,14 +394,14 @@ internal sealed class ImapIdleBenchmark : IBenchmark
         }
 
         var deadline = Stopwatch.GetTimestamp() + (long)(DeliveryWait.TotalSeconds * Stopwatch.Frequency);
-        while (sessions.Any(s => s.NotifiedAt == 0) && Stopwatch.GetTimestamp() < deadline)
+        while (sessions.Any(s => s.NotifiedAt == 0 && s.ClosedWith is null) && Stopwatch.GetTimestamp() < deadline)
         {
             await Task.Delay(100, cancellationToken);
         }
 
         var latencies = sessions.Where(s => s.NotifiedAt != 0)
             .Select(s => Math.Max(0, (s.NotifiedAt - accepted[s.Account]) * 1000.0 / Stopwatch.Frequency)).Order().ToList();
-        return (latencies, sessions.Count(s => s.NotifiedAt == 0));
+        return (latencies, sessions.Count(s => s.NotifiedAt == 0), [.. sessions.Where(s => s.NotifiedAt == 0).Select(s => s.ClosedWith).OfType<string>()]);
     }
 
     private static async Task ExpectAsync(LineClient client, string code)
@@ -384,7 +430,12 @@ internal sealed class ImapIdleBenchmark : IBenchmark
 
         var withinSecond = result.Latencies.Count(l => l <= 1000);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"    delivery to EXISTS: p50 {At(0.5)}, p99 {At(0.99)}, max {(result.Missing > 0 ? "not within 60 s" : $"{result.Latencies[^1]:N0} ms")}; {withinSecond} of {all} within 1 s, {result.Missing} not within 60 s"));
+            $"    delivery to EXISTS: p50 {At(0.5)}, p99 {At(0.99)}, max {(result.Missing > 0 ? "not within 60 s" : $"{result.Latencies[^1]:N0} ms")}; {withinSecond} of {all} within 1 s, {result.Missing} not within 60 s ({result.Closed.Count} of them closed by the server)"));
+        foreach (var words in result.Closed.GroupBy(c => c).OrderByDescending(g => g.Count()).Take(3))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    closed x{words.Count()}, last line: {words.Key}"));
+        }
+
         if (result.Breakdown.Length > 0)
         {
             Console.WriteLine($"    {result.Breakdown}");
@@ -418,8 +469,17 @@ internal sealed class ImapIdleBenchmark : IBenchmark
 
         public int Account => account;
 
+        private long _notifiedAt;
+        private string? _closedWith;
+
         /// <summary>When (Stopwatch ticks) this session saw an EXISTS beyond what SELECT said; 0 until then.</summary>
-        public long NotifiedAt { get; private set; }
+        public long NotifiedAt => Volatile.Read(ref _notifiedAt);
+
+        /// <summary>
+        /// Null while the server keeps the session open; once it closed it before an EXISTS came, the last
+        /// line it sent (or why reading failed).
+        /// </summary>
+        public string? ClosedWith => Volatile.Read(ref _closedWith);
 
         public async Task ConnectAsync(IPEndPoint server, bool tls, CancellationToken cancellationToken)
         {
@@ -505,12 +565,26 @@ internal sealed class ImapIdleBenchmark : IBenchmark
 
         private async Task ListenAsync(CancellationToken cancellationToken)
         {
-            while (await ReadLineAsync(cancellationToken) is { } line)
+            var last = "";
+            try
             {
-                if (NotifiedAt == 0 && Exists(line) is { } exists && exists > _exists)
+                while (await ReadLineAsync(cancellationToken) is { } line)
                 {
-                    NotifiedAt = Stopwatch.GetTimestamp();
+                    last = line;
+                    if (NotifiedAt == 0 && Exists(line) is { } exists && exists > _exists)
+                    {
+                        Volatile.Write(ref _notifiedAt, Stopwatch.GetTimestamp());
+                    }
                 }
+            }
+            catch (Exception e) when (e is IOException or SocketException && !cancellationToken.IsCancellationRequested)
+            {
+                last = $"{last} ({e.GetType().Name}: {e.Message})";
+            }
+
+            if (NotifiedAt == 0 && !cancellationToken.IsCancellationRequested)
+            {
+                Volatile.Write(ref _closedWith, last.Length > 0 ? last : "closed without a word");
             }
         }
 
