@@ -1,4 +1,5 @@
 using Groupware.Connections;
+using Groupware.Storage.Mail;
 
 namespace Groupware.Imap;
 
@@ -25,6 +26,15 @@ internal sealed record ImapResult(ImapStatus Status, string? Code, string Text, 
     public static ImapResult No(string text, string? code = null) => new(ImapStatus.No, code, text);
 
     public static ImapResult Bad(string text, string? code = null) => new(ImapStatus.Bad, code, text);
+
+    /// <summary>
+    /// A COPY, MOVE or APPEND target that does not exist: NO [TRYCREATE] (RFC 9051 §6.3.12, §6.4.7),
+    /// or NO [CANNOT] when the name could never name a mailbox, as CREATE would refuse it too and
+    /// TRYCREATE would send the client in a circle.
+    /// </summary>
+    public static ImapResult NoSuchTarget(string mailbox) => MailboxNames.IsValid(mailbox)
+        ? No("No such mailbox.", "TRYCREATE")
+        : No("That name cannot name a mailbox.", "CANNOT");
 
     /// <summary>The completion as sent after <paramref name="tag"/>: <c>a1 NO [TRYCREATE] No such mailbox</c>.</summary>
     public string Render(string tag) =>

@@ -397,6 +397,20 @@ internal sealed partial class ImapSession : LineSession
         selected.WriteAnnouncements(this, expungesAllowed: !ExpungesHeld);
     }
 
+    /// <summary>
+    /// What FETCH and STORE do first: by sequence number, expunges are held until the command is done;
+    /// the UID forms may announce them (RFC 9051 §7.5.1), and announce the held ones first, so that a
+    /// message another session expunged is neither answered with stale data nor written to.
+    /// </summary>
+    public async ValueTask HoldOrAnnounceExpungesAsync(bool byUid, CancellationToken cancellationToken)
+    {
+        ExpungesHeld = !byUid;
+        if (byUid)
+        {
+            await AnnounceChangesAsync(cancellationToken);
+        }
+    }
+
     /// <summary>A task that completes when the change feed has something for this account (IMAP IDLE's wake-up).</summary>
     public Task ChangeArrivedAsync(CancellationToken cancellationToken) =>
         _changes is null ? Task.Delay(Timeout.Infinite, cancellationToken) : _changes.Changes.WaitToReadAsync(cancellationToken).AsTask();

@@ -95,11 +95,8 @@ internal sealed record AppendCommand(string Mailbox, IReadOnlyList<string> Flags
                 }
 
                 return ImapResult.Ok("Append completed.", string.Create(CultureInfo.InvariantCulture, $"APPENDUID {result.UidValidity} {result.Uid}"));
-            case AppendStatus.NoSuchMailbox when !MailboxNames.IsValid(Mailbox):
-                // CREATE could not make it either, so TRYCREATE would send the client in a circle.
-                return ImapResult.No("That name cannot name a mailbox.", "CANNOT");
             case AppendStatus.NoSuchMailbox:
-                return ImapResult.No("No such mailbox.", "TRYCREATE");
+                return ImapResult.NoSuchTarget(Mailbox);
             case AppendStatus.NotSelectable:
                 return ImapResult.No("This name holds no messages, only other mailboxes.", "CANNOT");
             default:

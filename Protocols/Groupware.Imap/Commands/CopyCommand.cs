@@ -44,11 +44,8 @@ internal sealed record CopyCommand(SequenceSet Set, string Target, bool ByUid, b
             : await session.Store.CopyAsync(accountId, selected.MailboxId, uids, Target, cancellationToken);
         switch (result.Status)
         {
-            case CopyStatus.NoSuchMailbox when !MailboxNames.IsValid(Target):
-                // CREATE could not make it either, so TRYCREATE would send the client in a circle.
-                return ImapResult.No("That name cannot name a mailbox.", "CANNOT");
             case CopyStatus.NoSuchMailbox:
-                return ImapResult.No("No such mailbox.", "TRYCREATE");
+                return ImapResult.NoSuchTarget(Target);
             case CopyStatus.NotSelectable:
                 return ImapResult.No("This name holds no messages, only other mailboxes.", "CANNOT");
             case CopyStatus.OverQuota:

@@ -24,13 +24,7 @@ internal sealed record StoreCommand(SequenceSet Set, StoreArguments Arguments, b
     public override async ValueTask<ImapResult> ExecuteAsync(ImapSession session, string tag, CancellationToken cancellationToken)
     {
         var selected = session.Selected!;
-        session.ExpungesHeld = !ByUid;
-        if (ByUid)
-        {
-            // RFC 9051 §7.5.1 lets the UID form announce expunges: announce the held ones first, so that
-            // a message another session expunged is neither answered with stale data nor written to.
-            await session.AnnounceChangesAsync(cancellationToken);
-        }
+        await session.HoldOrAnnounceExpungesAsync(ByUid, cancellationToken);
 
         if (!selected.TryResolve(Set, ByUid, session.SavedSearch, out var messages, out var error))
         {
