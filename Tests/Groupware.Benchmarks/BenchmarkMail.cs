@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Net;
 using System.Text;
+using Groupware.Testing;
 
 namespace Groupware.Benchmarks;
 
@@ -27,4 +29,9 @@ internal static class BenchmarkMail
 
         return Encoding.ASCII.GetBytes(text.Append(".\r\n").ToString());
     }
+
+    /// <summary>Fills the INBOX of each of <paramref name="accounts"/> accounts with <paramref name="messages"/> of these, over LMTP, four accounts at a time.</summary>
+    public static Task DeliverAsync(IPEndPoint lmtp, Func<int, string> recipient, int accounts, int messages, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(Enumerable.Range(0, accounts), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
+            async (account, token) => await LmtpSender.DeliverAsync(lmtp, recipient(account), messages, i => Message(account, i), token));
 }

@@ -90,7 +90,7 @@ internal sealed class IdleMemoryBenchmark : IBenchmark
             }
 
             await SettleAsync(cancellationToken);
-            var before = Rss(node.Id);
+            var before = Memory.ResidentKiB(node.Id);
             using var gate = new SemaphoreSlim(Parallel);
             var opened = await Task.WhenAll(Enumerable.Range(1, sessions - 20).Select(async i =>
             {
@@ -106,7 +106,7 @@ internal sealed class IdleMemoryBenchmark : IBenchmark
             }));
             clients.AddRange(opened);
             await SettleAsync(cancellationToken);
-            return (before, Rss(node.Id), opened.Length);
+            return (before, Memory.ResidentKiB(node.Id), opened.Length);
         }
         finally
         {
@@ -119,20 +119,6 @@ internal sealed class IdleMemoryBenchmark : IBenchmark
 
     /// <summary>Lets the node finish what the logins started (audit writes, lease renewals) before its memory is read.</summary>
     private static Task SettleAsync(CancellationToken cancellationToken) => Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
-
-    /// <summary>The resident set of a process in KiB (<c>VmRSS</c> of /proc/PID/status).</summary>
-    private static long Rss(int pid)
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-            }
-        }
-
-        throw new InvalidOperationException($"no VmRSS for process {pid}");
-    }
 
     /// <summary>One client that logged in over implicit TLS and now only holds its connection open.</summary>
     private sealed class IdleClient(Socket socket, SslStream tls) : IAsyncDisposable

@@ -70,10 +70,10 @@ internal sealed class ImapBenchmark : IBenchmark
             });
 
             var clock = Stopwatch.StartNew();
-            await DeliverAsync(node.Lmtp, i => $"{logins[i]}@example.test", accounts, cancellationToken);
+            await BenchmarkMail.DeliverAsync(node.Lmtp, i => $"{logins[i]}@example.test", accounts, Messages, cancellationToken);
             var ourDelivery = clock.Elapsed;
             clock.Restart();
-            await DeliverAsync(dovecot.Lmtp, i => $"bench{i}", accounts, cancellationToken);
+            await BenchmarkMail.DeliverAsync(dovecot.Lmtp, i => $"bench{i}", accounts, Messages, cancellationToken);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"delivered {accounts} x {Messages} messages of 2-6 KB to each server over its LMTP (groupware {ourDelivery.TotalSeconds:N0} s, dovecot {clock.Elapsed.TotalSeconds:N0} s)"));
 
@@ -138,11 +138,6 @@ internal sealed class ImapBenchmark : IBenchmark
     /// </summary>
     private sealed record LoadResult(double OperationsPerSecond, double SessionsPerSecond, double P50, double P99, int Errors,
         IReadOnlyList<string> ErrorTexts, IReadOnlyList<(string Command, double Milliseconds)> Samples, (double Server, double Database, double Client) CpuPerOperation);
-
-    /// <summary>Fills each account's INBOX with the same <see cref="Messages"/> messages, four accounts at a time.</summary>
-    private static Task DeliverAsync(IPEndPoint lmtp, Func<int, string> recipient, int accounts, CancellationToken cancellationToken) =>
-        Parallel.ForEachAsync(Enumerable.Range(0, accounts), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
-            async (account, token) => await LmtpSender.DeliverAsync(lmtp, recipient(account), Messages, i => BenchmarkMail.Message(account, i), token));
 
     /// <summary>Runs <paramref name="clients"/> clients for the warm-up and the window, then lets each finish its session.</summary>
     private static async Task<LoadResult> LoadAsync(Target target, int clients, TimeSpan window, CancellationToken cancellationToken)

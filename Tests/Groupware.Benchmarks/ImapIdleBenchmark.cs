@@ -244,9 +244,7 @@ internal sealed class ImapIdleBenchmark : IBenchmark
     private static async Task DeliverAsync(string name, IPEndPoint lmtp, Func<int, string> recipient, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        await System.Threading.Tasks.Parallel.ForEachAsync(Enumerable.Range(0, Accounts),
-            new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = cancellationToken },
-            async (account, token) => await LmtpSender.DeliverAsync(lmtp, recipient(account), MessagesPerAccount, i => BenchmarkMail.Message(account, i), token));
+        await BenchmarkMail.DeliverAsync(lmtp, recipient, Accounts, MessagesPerAccount, cancellationToken);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  {name}: delivered {Accounts} x {MessagesPerAccount} messages of 2-6 KB over LMTP in {clock.Elapsed.TotalSeconds:N0} s"));
     }

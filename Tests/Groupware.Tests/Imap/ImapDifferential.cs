@@ -111,13 +111,8 @@ internal sealed class DifferentialServers : IAsyncDisposable
     {
         for (var i = 0; i < DifferentialCorpus.All.Count; i++)
         {
-            var octets = Encoding.UTF8.GetBytes(DifferentialCorpus.All[i]);
-            var date = string.Create(CultureInfo.InvariantCulture, $"\"{i + 6:D2}-Feb-2024 10:00:00 +0100\"");
-            await client.SendAsync($"ap APPEND INBOX {date} {{{octets.Length}+}}\r\n");
-            await client.SendAsync(octets);
-            await client.SendAsync("\r\n");
-            var answer = await client.ReadUntilAsync(l => l.StartsWith("ap ", StringComparison.Ordinal));
-            Assert.That(answer[^1], Does.StartWith("ap OK "), string.Join("\n", answer));
+            var date = string.Create(CultureInfo.InvariantCulture, $"{i + 6:D2}-Feb-2024 10:00:00 +0100");
+            await ImapFixture.AppendAsync(client, "INBOX", "", DifferentialCorpus.All[i], date);
         }
     }
 

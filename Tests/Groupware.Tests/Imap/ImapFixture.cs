@@ -57,13 +57,15 @@ internal static class ImapFixture
     }
 
     /// <summary>
-    /// APPENDs <paramref name="message"/> (CRLF lines) with <paramref name="flags"/> through a LITERAL+
-    /// literal (RFC 7888) and returns the tagged answer.
+    /// APPENDs <paramref name="message"/> (CRLF lines) with <paramref name="flags"/> and, when given,
+    /// <paramref name="internalDate"/> (a date-time, RFC 9051 §9) through a LITERAL+ literal (RFC 7888)
+    /// and returns the tagged answer.
     /// </summary>
-    public static async Task<string> AppendAsync(LineClient client, string mailbox, string flags, string message)
+    public static async Task<string> AppendAsync(LineClient client, string mailbox, string flags, string message, string? internalDate = null)
     {
         var octets = System.Text.Encoding.UTF8.GetBytes(message);
-        await client.SendAsync($"ap APPEND {mailbox} ({flags}) {{{octets.Length}+}}\r\n");
+        var date = internalDate is null ? "" : $" \"{internalDate}\"";
+        await client.SendAsync($"ap APPEND {mailbox} ({flags}){date} {{{octets.Length}+}}\r\n");
         await client.SendAsync(octets);
         await client.SendAsync("\r\n");
         var lines = await client.ReadUntilAsync(l => l.StartsWith("ap ", StringComparison.Ordinal));
