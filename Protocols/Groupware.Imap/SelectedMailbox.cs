@@ -11,10 +11,21 @@ namespace Groupware.Imap;
 /// (and its number) until its EXPUNGE is sent, which is never during FETCH, STORE or SEARCH by
 /// number (RFC 9051 §7.5.1), so that numbers stay consistent with what the client knows while other
 /// sessions, on this node or another, change the mailbox.
+/// The messages are held as columns (UIDs, MODSEQs, flags, keywords) whose arrays are shared with
+/// every other view of equal content (<see cref="SharedColumns"/>): a command that changes the view
+/// copies them first (<see cref="Own"/>), and the view shares them again once the client has been
+/// told (<see cref="Share"/>), so that many sessions IDLE on one mailbox cost one copy of it.
 /// </summary>
 internal sealed class SelectedMailbox
 {
-    private readonly List<Entry> _messages;
+    private long[] _uids;
+    private long[] _modSeqs;
+    private SystemFlags[] _flags;
+
+    // Null while no message of the view has a keyword, as in most mailboxes.
+    private string[]?[]? _messageKeywords;
+    private int _count;
+    private bool _owned;
     private readonly HashSet<long> _recent;
     private readonly HashSet<long> _expunged = [];
     private readonly HashSet<long> _flagsChanged = [];
@@ -31,10 +42,26 @@ internal sealed class SelectedMailbox
         UidValidity = snapshot.UidValidity;
         UidNext = snapshot.UidNext;
         HighestModSeq = snapshot.HighestModSeq;
-        _messages = snapshot.Messages.Select(m => new Entry(m.Uid, m.ModSeq, m.Flags, m.Keywords)).ToList();
+        _count = snapshot.Messages.Count;
+        _uids = new long[_count];
+        _modSeqs = new long[_count];
+        _flags = new SystemFlags[_count];
+        for (var index = 0; index < _count; index++)
+        {
+            var message = snapshot.Messages[index];
+            (_uids[index], _modSeqs[index], _flags[index]) = (message.Uid, message.ModSeq, message.Flags);
+            if (message.Keywords.Count > 0)
+            {
+                _messageKeywords ??= new string[]?[_count];
+                _messageKeywords[index] = [.. message.Keywords];
+            }
+        }
+
+        _owned = true;
+        Share();
         _keywords = new SortedSet<string>(snapshot.Keywords, StringComparer.OrdinalIgnoreCase);
         _recent = [.. recent];
-        _announcedExists = _messages.Count;
+        _announcedExists = _count;
         _announcedRecent = _recent.Count;
     }
 
@@ -52,7 +79,7 @@ internal sealed class SelectedMailbox
     public long HighestModSeq { get; private set; }
 
     /// <summary>Messages as the client counts them (expunged ones not yet announced included).</summary>
-    public int Exists => _messages.Count;
+    public int Exists => _count;
 
     public int RecentCount => _recent.Count;
 
@@ -66,23 +93,26 @@ internal sealed class SelectedMailbox
     {
         get
         {
-            var index = _messages.FindIndex(m => (m.Flags & SystemFlags.Seen) == 0);
+            var index = Array.FindIndex(_flags, 0, _count, f => (f & SystemFlags.Seen) == 0);
             return index < 0 ? null : index + 1;
         }
     }
 
     /// <summary>The message at sequence number <paramref name="sequence"/> (1-based).</summary>
-    public Entry At(int sequence) => _messages[sequence - 1];
+    public Entry At(int sequence) => EntryAt(sequence - 1);
+
+    private Entry EntryAt(int index) =>
+        new(_uids[index], _modSeqs[index], _flags[index], (IReadOnlyList<string>?)_messageKeywords?[index] ?? []);
 
     /// <summary>The sequence number of <paramref name="uid"/>, or 0 when the view has no such message.</summary>
     public int SequenceOf(long uid)
     {
         var low = 0;
-        var high = _messages.Count - 1;
+        var high = _count - 1;
         while (low <= high)
         {
             var middle = (low + high) / 2;
-            var found = _messages[middle].Uid;
+            var found = _uids[middle];
             if (found == uid)
             {
                 return middle + 1;
@@ -102,10 +132,10 @@ internal sealed class SelectedMailbox
     }
 
     /// <summary>The highest UID in the view, 0 when it is empty.</summary>
-    public long MaxUid => _messages.Count == 0 ? 0 : _messages[^1].Uid;
+    public long MaxUid => _count == 0 ? 0 : _uids[_count - 1];
 
     /// <summary>All messages with their sequence numbers, in order.</summary>
-    public IEnumerable<(int Sequence, Entry Message)> All => _messages.Select((m, i) => (i + 1, m));
+    public IEnumerable<(int Sequence, Entry Message)> All => Enumerable.Range(0, _count).Select(i => (i + 1, EntryAt(i)));
 
     public bool IsRecent(long uid) => _recent.Contains(uid);
 
@@ -127,7 +157,7 @@ internal sealed class SelectedMailbox
             {
                 if (SequenceOf(uid) is var sequence and > 0)
                 {
-                    messages.Add((sequence, _messages[sequence - 1]));
+                    messages.Add((sequence, At(sequence)));
                 }
             }
 
@@ -136,7 +166,7 @@ internal sealed class SelectedMailbox
 
         if (byUid)
         {
-            if (_messages.Count == 0)
+            if (_count == 0)
             {
                 return true;
             }
@@ -144,9 +174,9 @@ internal sealed class SelectedMailbox
             foreach (var (first, last) in set.Resolve((uint)Math.Min(MaxUid, uint.MaxValue)).Ranges)
             {
                 var index = LowerBound(first);
-                for (; index < _messages.Count && _messages[index].Uid <= last; index++)
+                for (; index < _count && _uids[index] <= last; index++)
                 {
-                    messages.Add((index + 1, _messages[index]));
+                    messages.Add((index + 1, EntryAt(index)));
                 }
             }
 
@@ -155,15 +185,15 @@ internal sealed class SelectedMailbox
             return true;
         }
 
-        if (!lenient && (set.HighestNumber > _messages.Count || (_messages.Count == 0 && set.HasStar)))
+        if (!lenient && (set.HighestNumber > _count || (_count == 0 && set.HasStar)))
         {
-            error = _messages.Count == 0 ? "The mailbox is empty: there is no message number." : "Invalid message sequence number (beyond EXISTS).";
+            error = _count == 0 ? "The mailbox is empty: there is no message number." : "Invalid message sequence number (beyond EXISTS).";
             return false;
         }
 
-        foreach (var number in set.Resolve((uint)_messages.Count))
+        foreach (var number in set.Resolve((uint)_count))
         {
-            messages.Add(((int)number, _messages[(int)number - 1]));
+            messages.Add(((int)number, EntryAt((int)number - 1)));
         }
 
         return true;
@@ -171,11 +201,11 @@ internal sealed class SelectedMailbox
 
     private int LowerBound(long uid)
     {
-        int low = 0, high = _messages.Count;
+        int low = 0, high = _count;
         while (low < high)
         {
             var middle = (low + high) / 2;
-            if (_messages[middle].Uid < uid)
+            if (_uids[middle] < uid)
             {
                 low = middle + 1;
             }
@@ -207,7 +237,7 @@ internal sealed class SelectedMailbox
     {
         if (SequenceOf(state.Uid) is var sequence and > 0)
         {
-            _messages[sequence - 1] = _messages[sequence - 1] with { ModSeq = state.ModSeq, Flags = state.Flags, Keywords = state.Keywords };
+            Set(sequence - 1, state);
             AddKeywords(state.Keywords);
         }
     }
@@ -238,17 +268,20 @@ internal sealed class SelectedMailbox
             var sequence = SequenceOf(state.Uid);
             if (sequence > 0)
             {
-                var known = _messages[sequence - 1];
+                var known = At(sequence);
                 if (known.Flags != state.Flags || !known.Keywords.SequenceEqual(state.Keywords, StringComparer.OrdinalIgnoreCase))
                 {
                     _flagsChanged.Add(state.Uid);
                 }
 
-                _messages[sequence - 1] = known with { ModSeq = state.ModSeq, Flags = state.Flags, Keywords = state.Keywords };
+                if (known.ModSeq != state.ModSeq || _flagsChanged.Contains(state.Uid))
+                {
+                    Set(sequence - 1, state);
+                }
             }
             else if (state.Uid > MaxUid)
             {
-                _messages.Add(new Entry(state.Uid, state.ModSeq, state.Flags, state.Keywords));
+                Add(state);
                 added.Add(state.Uid);
             }
 
@@ -296,14 +329,21 @@ internal sealed class SelectedMailbox
         WriteFlagsIfChanged(session);
         if (expungesAllowed && _expunged.Count > 0)
         {
+            Own(_count);
             var announced = _announcedExists;
             var kept = 0;
-            for (var index = 0; index < _messages.Count; index++)
+            for (var index = 0; index < _count; index++)
             {
-                var message = _messages[index];
-                if (!_expunged.Remove(message.Uid))
+                var uid = _uids[index];
+                if (!_expunged.Remove(uid))
                 {
-                    _messages[kept++] = message;
+                    (_uids[kept], _modSeqs[kept], _flags[kept]) = (uid, _modSeqs[index], _flags[index]);
+                    if (_messageKeywords is not null)
+                    {
+                        _messageKeywords[kept] = _messageKeywords[index];
+                    }
+
+                    kept++;
                     continue;
                 }
 
@@ -316,17 +356,18 @@ internal sealed class SelectedMailbox
                 }
 
                 // RECENT is said again when expunges changed it: EXPUNGE tells the client nothing of it (RFC 3501 §7.3.2).
-                _flagsChanged.Remove(message.Uid);
-                _recent.Remove(message.Uid);
+                _flagsChanged.Remove(uid);
+                _recent.Remove(uid);
             }
 
-            _messages.RemoveRange(kept, _messages.Count - kept);
+            _messageKeywords?.AsSpan(kept, _count - kept).Clear();
+            _count = kept;
         }
 
-        if (_messages.Count != _announcedExists)
+        if (_count != _announcedExists)
         {
-            session.WriteLine(string.Create(CultureInfo.InvariantCulture, $"* {_messages.Count} EXISTS"));
-            _announcedExists = _messages.Count;
+            session.WriteLine(string.Create(CultureInfo.InvariantCulture, $"* {_count} EXISTS"));
+            _announcedExists = _count;
         }
 
         if (!session.Rev2 && _recent.Count != _announcedRecent)
@@ -339,13 +380,14 @@ internal sealed class SelectedMailbox
         {
             if (SequenceOf(uid) is var sequence and > 0)
             {
-                var entry = _messages[sequence - 1];
+                var entry = At(sequence);
                 session.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"* {sequence} FETCH (UID {uid} FLAGS ({FlagList(entry, session.Rev2 ? null : IsRecent(uid))}))"));
             }
         }
 
         _flagsChanged.Clear();
+        Share();
     }
 
     /// <summary>A message's flags as FETCH FLAGS lists them; <c>\Recent</c> for IMAP4rev1 sessions when <paramref name="recent"/>.</summary>
@@ -397,6 +439,80 @@ internal sealed class SelectedMailbox
         }
     }
 
-    /// <summary>One message of the view.</summary>
-    internal sealed record Entry(long Uid, long ModSeq, SystemFlags Flags, IReadOnlyList<string> Keywords);
+    private void Set(int index, MessageState state)
+    {
+        Own(_count);
+        (_modSeqs[index], _flags[index]) = (state.ModSeq, state.Flags);
+        if (state.Keywords.Count > 0 || _messageKeywords?[index] is not null)
+        {
+            _messageKeywords ??= new string[]?[_uids.Length];
+            _messageKeywords[index] = state.Keywords.Count == 0 ? null : [.. state.Keywords];
+        }
+    }
+
+    private void Add(MessageState state)
+    {
+        Own(_count + 1);
+        _uids[_count] = state.Uid;
+        _count++;
+        Set(_count - 1, state);
+    }
+
+    /// <summary>Makes the columns this view's own, with room for <paramref name="capacity"/> messages, before it changes them.</summary>
+    private void Own(int capacity)
+    {
+        if (_owned && _uids.Length >= capacity)
+        {
+            return;
+        }
+
+        var length = _owned ? Math.Max(capacity, _uids.Length * 2) : capacity;
+        _uids = Copy(_uids, length);
+        _modSeqs = Copy(_modSeqs, length);
+        _flags = Copy(_flags, length);
+        if (_messageKeywords is not null)
+        {
+            _messageKeywords = Copy(_messageKeywords, length);
+        }
+
+        _owned = true;
+    }
+
+    private T[] Copy<T>(T[] columns, int length)
+    {
+        var copy = new T[length];
+        columns.AsSpan(0, _count).CopyTo(copy);
+        return copy;
+    }
+
+    /// <summary>Whether this view holds the very arrays <paramref name="other"/> holds (what <see cref="Share"/> is for).</summary>
+    internal bool SharesColumnsWith(SelectedMailbox other) =>
+        ReferenceEquals(_uids, other._uids) && ReferenceEquals(_modSeqs, other._modSeqs) && ReferenceEquals(_flags, other._flags)
+        && ReferenceEquals(_messageKeywords, other._messageKeywords);
+
+    /// <summary>
+    /// Trades the columns this view changed for the shared arrays of equal content (the first view to
+    /// get there shares its own); <see cref="WriteAnnouncements"/> does it once the client was told.
+    /// </summary>
+    internal void Share()
+    {
+        if (!_owned)
+        {
+            return;
+        }
+
+        _uids = SharedColumns.Longs.Share(_uids.Length == _count ? _uids : _uids[.._count]);
+        _modSeqs = SharedColumns.Longs.Share(_modSeqs.Length == _count ? _modSeqs : _modSeqs[.._count]);
+        _flags = SharedColumns.Flags.Share(_flags.Length == _count ? _flags : _flags[.._count]);
+        if (_messageKeywords is not null)
+        {
+            var keywords = _messageKeywords.AsSpan(0, _count);
+            _messageKeywords = keywords.IndexOfAnyExcept((string[]?)null) >= 0 ? SharedColumns.Keywords.Share(keywords.ToArray()) : null;
+        }
+
+        _owned = false;
+    }
+
+    /// <summary>One message of the view, as read from its columns.</summary>
+    internal readonly record struct Entry(long Uid, long ModSeq, SystemFlags Flags, IReadOnlyList<string> Keywords);
 }
