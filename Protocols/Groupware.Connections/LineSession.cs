@@ -140,6 +140,11 @@ public abstract partial class LineSession
         Logger = logger;
         Time = listener.Time;
         Security = listener.SecurityOf(connection);
+        if (connection.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ISslStreamFeature>()?.SslStream is { } implicitTls)
+        {
+            OpenSslBuffers.ReleaseWhenIdle(implicitTls);
+        }
+
         _readTimer = Time.CreateTimer(static s => ((LineSession)s!).OnReadTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _writeTimer = Time.CreateTimer(static s => ((LineSession)s!).OnWriteTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -773,6 +778,7 @@ public abstract partial class LineSession
             return StartTlsOutcome.HandshakeFailed;
         }
 
+        OpenSslBuffers.ReleaseWhenIdle(tls);
         PushTransport("tls", tls, static stream => ((SslStream)stream).ShutdownAsync());
         Security = Security.AfterHandshake(tls);
         Listener.Metrics.StartTlsUpgrades.Add(1, new KeyValuePair<string, object?>("listener", Listener.Name));
