@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Security;
+using System.Net.Sockets;
 using System.Text;
 using Groupware.Connections.Framing;
 using Microsoft.AspNetCore.Connections;
@@ -110,6 +111,8 @@ public sealed class SessionClosedException(string message) : Exception(message);
 public abstract partial class LineSession
 {
     private readonly ConnectionContext _connection;
+    private readonly Socket? _tcpSocket;
+    private static readonly byte[] IntOne = BitConverter.GetBytes(1);
     private readonly CommandFramer _framer;
     private readonly ITimer _readTimer;
     private readonly ITimer _writeTimer;
@@ -140,6 +143,7 @@ public abstract partial class LineSession
         Logger = logger;
         Time = listener.Time;
         Security = listener.SecurityOf(connection);
+        _tcpSocket = connection.Features.Get<IConnectionSocketFeature>()?.Socket is { ProtocolType: ProtocolType.Tcp } socket ? socket : null;
         if (connection.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ISslStreamFeature>()?.SslStream is { } implicitTls)
         {
             OpenSslBuffers.ReleaseWhenIdle(implicitTls);
@@ -297,6 +301,34 @@ public abstract partial class LineSession
     /// less where the protocol has a deadline of its own (a login that must happen in time).
     /// </summary>
     protected virtual TimeSpan ReadTimeout => Limits.IdleTimeout;
+
+    /// <summary>
+    /// Asks the kernel to acknowledge at once what arrived, and what arrives next, instead of delaying
+    /// the ACK for a reply to carry it (TCP_QUICKACK, tcp(7)). Called while the rest of a command is
+    /// awaited: a client with Nagle's algorithm on holds its next small segment (the literal of an
+    /// APPEND after its command line, the CRLF after the literal, each often a TLS record of its own)
+    /// until the previous one is acknowledged, and a server that only answers once the command is
+    /// whole would otherwise leave both sides waiting for the 40 ms delayed-ACK timer, once per
+    /// segment. (An interactive connection is in the kernel's "pingpong" mode, where ACKs wait for data.)
+    /// </summary>
+    private void AcknowledgePromptly()
+    {
+        // (The option's value is a C int in the machine's byte order.)
+        if (_tcpSocket is null || !OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        try
+        {
+            // IPPROTO_TCP, TCP_QUICKACK (linux/tcp.h); the flag is not sticky, hence once per wait.
+            _tcpSocket.SetRawSocketOption(6, 12, IntOne);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The connection is going away; the read that follows says so.
+        }
+    }
 
     /// <summary>Runs after a STARTTLS handshake: the protocol forgets every state and capability from before it.</summary>
     protected virtual void OnTlsStarted()
@@ -644,6 +676,11 @@ public abstract partial class LineSession
             if (timeout <= TimeSpan.Zero)
             {
                 ThrowTimedOut(deadline);
+            }
+
+            if (deadline == ReadDeadline.WithinCommand)
+            {
+                AcknowledgePromptly();
             }
 
             var generation = Interlocked.Increment(ref _readGeneration);
