@@ -378,7 +378,7 @@ internal sealed partial class ImapSession : LineSession
             return;
         }
 
-        if (force || ChangesPendingFor(selected.MailboxId))
+        if (force || ChangesPendingFor(selected))
         {
             var changes = await Store.ChangesSinceAsync(Account.Id, selected.MailboxId, selected.HighestModSeq, cancellationToken);
             if (changes is null)
@@ -518,13 +518,21 @@ internal sealed partial class ImapSession : LineSession
         }
     }
 
-    /// <summary>Whether the feed announced a change of <paramref name="mailboxId"/> (or of everything, after it reconnected); drains what it read.</summary>
-    private bool ChangesPendingFor(long mailboxId)
+    /// <summary>
+    /// Whether the change feed announced something for the selected mailbox that its view has not
+    /// applied yet. A change at or below the view's HIGHESTMODSEQ and UIDNEXT is one the view already
+    /// read (typically this session's own APPEND, EXPUNGE or MOVE, re-read when it ran), so it costs no
+    /// second read of the store. A change of every mailbox (after the feed reconnected) always counts.
+    /// Drains what it read.
+    /// </summary>
+    private bool ChangesPendingFor(SelectedMailbox selected)
     {
         var pending = false;
         while (_changes is not null && _changes.Changes.TryRead(out var change))
         {
-            pending |= change.MailboxId == mailboxId || change.MailboxId == 0;
+            pending |= change.MailboxId == 0
+                || (change.MailboxId == selected.MailboxId
+                    && (change.Kind != MailboxChangeKind.Messages || change.HighestModSeq > selected.HighestModSeq || change.UidNext > selected.UidNext));
         }
 
         return pending;

@@ -89,7 +89,8 @@ public sealed class AuthBlockStore(NpgsqlDataSource dataSource)
     public async Task ListenAsync(Action<AuthBlock> onBlock, Func<CancellationToken, Task> reload, TimeSpan reloadInterval,
         CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        // Outside the pool: a pooled connection is not reset when it returns (Database), and must not go back still listening.
+        await using var connection = await Mail.DedicatedConnection.OpenAsync(dataSource, cancellationToken);
         connection.Notification += (_, e) =>
         {
             if (TryParseNotification(e.Payload, out var block))
