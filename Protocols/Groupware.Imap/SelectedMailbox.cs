@@ -233,12 +233,30 @@ internal sealed class SelectedMailbox
     public bool IsExpunged(long uid) => _expunged.Contains(uid);
 
     /// <summary>Records what this session's own STORE did (its FETCH responses tell the client).</summary>
-    public void Updated(MessageState state)
+    private void Updated(MessageState state)
     {
         if (SequenceOf(state.Uid) is var sequence and > 0)
         {
             Set(sequence - 1, state);
             AddKeywords(state.Keywords);
+        }
+    }
+
+    /// <summary>
+    /// Records what this session's own STORE did, and when no other change came between what the view
+    /// last read and this STORE, moves the view's HIGHESTMODSEQ past it: the change feed's wake-up for
+    /// it then costs no read.
+    /// </summary>
+    public void Stored(StoreResult result)
+    {
+        foreach (var state in result.Updated)
+        {
+            Updated(state);
+        }
+
+        if (result.Updated.Count > 0 && result.HighestModSeqBefore == HighestModSeq)
+        {
+            HighestModSeq = result.Updated[0].ModSeq;
         }
     }
 

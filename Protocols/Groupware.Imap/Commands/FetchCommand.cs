@@ -54,22 +54,27 @@ internal sealed record FetchCommand(SequenceSet Set, FetchItems Items, bool ByUi
             {
                 var stored = await session.Store.StoreFlagsAsync(accountId, selected.MailboxId, unseen, FlagChange.Add, SystemFlags.Seen, [], null,
                     cancellationToken);
-                foreach (var state in stored.Updated)
-                {
-                    selected.Updated(state);
-                    seenChanged.Add(state.Uid);
-                }
+                selected.Stored(stored);
+                seenChanged.UnionWith(stored.Updated.Select(s => s.Uid));
             }
         }
 
         var unknownEncoding = false;
         var needsMetadata = Items.Attributes.Any(a => a is not FetchItemAttribute { Item: FetchItem.Flags or FetchItem.Uid or FetchItem.ModSeq });
+
+        // The structure (with the part offsets) is what sections and BODY/BODYSTRUCTURE need; a mail
+        // list's FETCH (UID FLAGS ENVELOPE) does without converting it from jsonb for every message.
+        var needsStructure = Items.Attributes.Any(a => a is not FetchItemAttribute
+        {
+            Item: FetchItem.Flags or FetchItem.Uid or FetchItem.ModSeq or FetchItem.Envelope or FetchItem.InternalDate or FetchItem.Rfc822Size,
+        });
         var missing = false;
         for (var start = 0; start < messages.Count; start += BatchSize)
         {
             var batch = messages.Skip(start).Take(BatchSize).ToList();
             var metadata = needsMetadata
-                ? (await session.Store.FetchAsync(accountId, selected.MailboxId, batch.Select(m => m.Message.Uid).ToList(), cancellationToken))
+                ? (await session.Store.FetchAsync(accountId, selected.MailboxId, batch.Select(m => m.Message.Uid).ToList(), needsStructure,
+                    cancellationToken))
                     .ToDictionary(m => m.Uid)
                 : null;
             foreach (var (_, message) in batch)

@@ -50,11 +50,7 @@ internal sealed record StoreCommand(SequenceSet Set, StoreArguments Arguments, b
         };
         var result = await session.Store.StoreFlagsAsync(session.Account!.Id, selected.MailboxId, messages.Select(m => m.Message.Uid).ToList(),
             change, flags, keywords, Arguments.UnchangedSince, cancellationToken);
-        foreach (var state in result.Updated)
-        {
-            selected.Updated(state);
-        }
-
+        selected.Stored(result);
         selected.WriteFlagsIfChanged(session);
 
         if (!Arguments.Silent)

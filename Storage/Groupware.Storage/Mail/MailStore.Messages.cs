@@ -45,8 +45,8 @@ public sealed partial class MailStore
     private const string ClaimRecent = "UPDATE mailboxes SET first_recent_uid = @to WHERE account_id = @accountId AND id = @mailboxId";
 
     private const string SelectMetadata = """
-        SELECT m.uid, m.modseq, m.system_flags, m.keyword_ids, m.size, m.internal_date, b.envelope::text, b.body_structure::text,
-               length(m.trace_fields)
+        SELECT m.uid, m.modseq, m.system_flags, m.keyword_ids, m.size, m.internal_date, b.envelope::text,
+               CASE WHEN @withStructure THEN b.body_structure::text ELSE '' END, length(m.trace_fields)
         FROM messages m JOIN blobs b ON b.id = m.blob_id
         WHERE m.account_id = @accountId AND m.mailbox_id = @mailboxId AND m.uid = ANY(@uids)
         ORDER BY m.uid
@@ -239,7 +239,14 @@ public sealed partial class MailStore
     /// FETCH of everything but the octets (RFC 9051 §6.4.5) for many UIDs in one query, in UID
     /// order; UIDs not (or no longer) in the mailbox are simply absent.
     /// </summary>
-    public async Task<IReadOnlyList<MessageMetadata>> FetchAsync(long accountId, long mailboxId, IReadOnlyList<long> uids,
+    public Task<IReadOnlyList<MessageMetadata>> FetchAsync(long accountId, long mailboxId, IReadOnlyList<long> uids,
+        CancellationToken cancellationToken) => FetchAsync(accountId, mailboxId, uids, withStructure: true, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="FetchAsync(long, long, IReadOnlyList{long}, CancellationToken)"/>; without
+    /// <paramref name="withStructure"/> the body structure is left empty, and not converted from jsonb.
+    /// </summary>
+    public async Task<IReadOnlyList<MessageMetadata>> FetchAsync(long accountId, long mailboxId, IReadOnlyList<long> uids, bool withStructure,
         CancellationToken cancellationToken)
     {
         if (uids.Count == 0)
@@ -251,7 +258,7 @@ public sealed partial class MailStore
 
         // Messages first, keywords second: a keyword is defined before any message holds it, so the
         // later snapshot knows every id the earlier one shows.
-        await using var batch = Batch(connection, null, new { accountId, mailboxId, uids = uids.ToArray() }, SelectMetadata, SelectKeywords);
+        await using var batch = Batch(connection, null, new { accountId, mailboxId, uids = uids.ToArray(), withStructure }, SelectMetadata, SelectKeywords);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var rows = new List<(long Uid, long ModSeq, short Flags, short[] KeywordIds, long Size, DateTimeOffset InternalDate, string Envelope,
             string Structure, int Trace)>();
@@ -457,7 +464,7 @@ public sealed partial class MailStore
             }
 
             await transaction.CommitAsync(cancellationToken);
-            return new StoreResult(updated.OrderBy(u => u.Uid).ToList(), modified, notStored);
+            return new StoreResult(updated.OrderBy(u => u.Uid).ToList(), modified, notStored, updated.Count > 0 ? highest.Value : 0);
         });
     }
 

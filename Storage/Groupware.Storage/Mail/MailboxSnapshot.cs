@@ -37,7 +37,7 @@ public sealed record MailboxChanges(long UidNext, long HighestModSeq, IReadOnlyL
 /// <param name="Size">RFC822.SIZE: the octets of the whole message, trace fields included.</param>
 /// <param name="InternalDate">INTERNALDATE (stored as an instant; render it in UTC, the zone SEARCH compares days in).</param>
 /// <param name="EnvelopeJson">ENVELOPE as JSON (see <see cref="MessageSummary"/>).</param>
-/// <param name="BodyStructureJson">BODYSTRUCTURE as JSON, with part offsets (see <see cref="MessageSummary"/>).</param>
+/// <param name="BodyStructureJson">BODYSTRUCTURE as JSON, with part offsets (see <see cref="MessageSummary"/>); empty when the caller did not ask for it.</param>
 /// <param name="TraceLength">Octets of trace fields before the content.</param>
 public sealed record MessageMetadata(long Uid, long ModSeq, SystemFlags Flags, IReadOnlyList<string> Keywords, long Size,
     DateTimeOffset InternalDate, string EnvelopeJson, string BodyStructureJson, int TraceLength);

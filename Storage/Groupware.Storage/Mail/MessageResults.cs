@@ -27,7 +27,10 @@ public sealed record AppendResult(AppendStatus Status, long UidValidity = 0, lon
 /// <param name="Modified">UIDs that failed the UNCHANGEDSINCE test (their MODSEQ is higher): the MODIFIED response code.</param>
 /// <param name="RefusedKeywords">Keywords that were not stored: not valid keywords (<see cref="MailStore.IsValidKeyword"/>), or new
 /// to a mailbox that already has <see cref="MailStore.MaxKeywordsPerMailbox"/>; empty normally.</param>
-public sealed record StoreResult(IReadOnlyList<MessageState> Updated, IReadOnlyList<long> Modified, IReadOnlyList<string> RefusedKeywords)
+/// <param name="HighestModSeqBefore">The mailbox's HIGHESTMODSEQ before this STORE raised it (to the MODSEQ of <paramref name="Updated"/>); 0
+/// when nothing changed. A view that had read up to it holds every change up to the new one once it applied this result.</param>
+public sealed record StoreResult(IReadOnlyList<MessageState> Updated, IReadOnlyList<long> Modified, IReadOnlyList<string> RefusedKeywords,
+    long HighestModSeqBefore = 0)
 {
     /// <summary>A STORE that changed nothing.</summary>
     public static StoreResult Nothing { get; } = new([], [], []);
