@@ -50,6 +50,9 @@ internal sealed class ImapProtocol(
 
     internal MailChangeFeed Changes => changes;
 
+    /// <summary>Reads of mailbox changes shared by this node's sessions.</summary>
+    internal SharedChangeReads ChangeReads { get; } = new(store.ChangesSinceAsync);
+
     internal ImapOptions Options => options;
 
     internal DatabaseOutageLog Outages => outages;

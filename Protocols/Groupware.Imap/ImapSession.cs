@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Groupware.Auth;
@@ -378,9 +379,13 @@ internal sealed partial class ImapSession : LineSession
             return;
         }
 
-        if (force || ChangesPendingFor(selected))
+        var heardAt = ChangesPendingFor(selected);
+        if (force || heardAt is not null)
         {
-            var changes = await Store.ChangesSinceAsync(Account.Id, selected.MailboxId, selected.HighestModSeq, cancellationToken);
+            // Forced (after this session's own change, NOOP, IDLE's start): only a read begun from now on will do.
+            var notBefore = force ? Stopwatch.GetTimestamp() : heardAt!.Value;
+            var changes = await _protocol.ChangeReads.ChangesSinceAsync(Account.Id, selected.MailboxId, selected.HighestModSeq, notBefore,
+                cancellationToken);
             if (changes is null)
             {
                 // Another session deleted (or renamed away) the selected mailbox: nothing of it is left to announce.
@@ -523,19 +528,22 @@ internal sealed partial class ImapSession : LineSession
     /// applied yet. A change at or below the view's HIGHESTMODSEQ and UIDNEXT is one the view already
     /// read (typically this session's own APPEND, EXPUNGE or MOVE, re-read when it ran), so it costs no
     /// second read of the store. A change of every mailbox (after the feed reconnected) always counts.
-    /// Drains what it read.
+    /// Drains what it read; returns when the latest change that counts was heard of, or null.
     /// </summary>
-    private bool ChangesPendingFor(SelectedMailbox selected)
+    private long? ChangesPendingFor(SelectedMailbox selected)
     {
-        var pending = false;
+        long? heardAt = null;
         while (_changes is not null && _changes.Changes.TryRead(out var change))
         {
-            pending |= change.MailboxId == 0
+            if (change.MailboxId == 0
                 || (change.MailboxId == selected.MailboxId
-                    && (change.Kind != MailboxChangeKind.Messages || change.HighestModSeq > selected.HighestModSeq || change.UidNext > selected.UidNext));
+                    && (change.Kind != MailboxChangeKind.Messages || change.HighestModSeq > selected.HighestModSeq || change.UidNext > selected.UidNext)))
+            {
+                heardAt = Math.Max(heardAt ?? 0, change.ReceivedAt);
+            }
         }
 
-        return pending;
+        return heardAt;
     }
 
     private void DrainChanges()

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -37,6 +38,18 @@ public enum MailboxChangeKind
 public sealed record MailboxChange(long AccountId, long MailboxId, long HighestModSeq, long UidNext,
     MailboxChangeKind Kind = MailboxChangeKind.Messages)
 {
+    /// <summary>
+    /// When this node heard of the change (a <see cref="Stopwatch"/> timestamp), so after its transaction
+    /// committed: a read of the store begun later sees it. Not part of what changed, nor of equality.
+    /// </summary>
+    public long ReceivedAt { get; init; } = Stopwatch.GetTimestamp();
+
+    public bool Equals(MailboxChange? other) =>
+        other is not null && AccountId == other.AccountId && MailboxId == other.MailboxId && HighestModSeq == other.HighestModSeq
+        && UidNext == other.UidNext && Kind == other.Kind;
+
+    public override int GetHashCode() => HashCode.Combine(AccountId, MailboxId, HighestModSeq, UidNext, Kind);
+
     /// <summary>The NOTIFY payload, as the trigger writes it.</summary>
     internal static string Payload(long accountId, long mailboxId, long highestModSeq, long uidNext,
         MailboxChangeKind kind = MailboxChangeKind.Messages) => kind switch

@@ -33,6 +33,10 @@ public sealed partial class MailStore
         SELECT uid FROM expunged_messages WHERE account_id = @accountId AND mailbox_id = @mailboxId AND modseq > @modSeq ORDER BY uid
         """;
 
+    private const string PeekRecent = """
+        SELECT first_recent_uid, uid_next FROM mailboxes WHERE account_id = @accountId AND id = @mailboxId AND selectable
+        """;
+
     private const string LockRecent = """
         SELECT first_recent_uid, uid_next FROM mailboxes WHERE account_id = @accountId AND id = @mailboxId AND selectable FOR UPDATE
         """;
@@ -212,6 +216,17 @@ public sealed partial class MailStore
     public async Task<IReadOnlyList<long>> ClaimRecentAsync(long accountId, long mailboxId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+
+        // A look without the lock first: when one delivery wakes a thousand sessions of a mailbox, the
+        // first claims what arrived and the others find nothing left, each without queueing for the
+        // row (which deliveries need too). What arrives after this look is claimed when it is announced.
+        var peek = (await connection.QueryAsync<(long From, long To)>(new CommandDefinition(PeekRecent, new { accountId, mailboxId },
+            cancellationToken: cancellationToken))).ToList();
+        if (peek is not [var seen] || seen.From >= seen.To)
+        {
+            return [];
+        }
+
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var claim = (await connection.QueryAsync<(long From, long To)>(new CommandDefinition(LockRecent, new { accountId, mailboxId },
             transaction, cancellationToken: cancellationToken))).ToList();
