@@ -30,8 +30,8 @@ public static class Database
         // No DISCARD ALL (and the rest of Npgsql's reset) each time a connection goes back to the pool:
         // that is one more statement for every store call, about one in nine of all a node sends under
         // IMAP load. The stores leave nothing on a pooled connection: no SET, no temporary table, no
-        // session advisory lock, no prepared statement of their own; LISTEN runs on dedicated
-        // connections outside the pool (DedicatedConnection).
+        // prepared statement of their own; the migrator releases its advisory lock and the auth-block
+        // listener runs UNLISTEN before theirs go back, and the mail feed listens on a dedicated one.
         builder.ConnectionStringBuilder.NoResetOnClose = true;
 
         if (string.IsNullOrEmpty(builder.ConnectionStringBuilder.ApplicationName))

@@ -89,8 +89,9 @@ public sealed class AuthBlockStore(NpgsqlDataSource dataSource)
     public async Task ListenAsync(Action<AuthBlock> onBlock, Func<CancellationToken, Task> reload, TimeSpan reloadInterval,
         CancellationToken cancellationToken)
     {
-        // Outside the pool: a pooled connection is not reset when it returns (Database), and must not go back still listening.
-        await using var connection = await Mail.DedicatedConnection.OpenAsync(dataSource, cancellationToken);
+        // A pooled connection, not a dedicated one: when the database ends it, Npgsql clears the pool's
+        // idle connections at once, before a client's command finds one of them broken.
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         connection.Notification += (_, e) =>
         {
             if (TryParseNotification(e.Payload, out var block))
@@ -103,16 +104,35 @@ public sealed class AuthBlockStore(NpgsqlDataSource dataSource)
             await listen.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        // A reload right after LISTEN: nothing set between the caller's last load and now is missed.
-        await reload(cancellationToken);
-        var sinceReload = Stopwatch.StartNew();
-        while (true)
+        try
         {
-            var remaining = reloadInterval - sinceReload.Elapsed;
-            if (remaining <= TimeSpan.Zero || !await connection.WaitAsync(remaining, cancellationToken))
+            // A reload right after LISTEN: nothing set between the caller's last load and now is missed.
+            await reload(cancellationToken);
+            var sinceReload = Stopwatch.StartNew();
+            while (true)
             {
-                await reload(cancellationToken);
-                sinceReload.Restart();
+                var remaining = reloadInterval - sinceReload.Elapsed;
+                if (remaining <= TimeSpan.Zero || !await connection.WaitAsync(remaining, cancellationToken))
+                {
+                    await reload(cancellationToken);
+                    sinceReload.Restart();
+                }
+            }
+        }
+        finally
+        {
+            // Pooled connections are not reset when they go back (Database): this one must not go back listening.
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                try
+                {
+                    await using var unlisten = new NpgsqlCommand("UNLISTEN *", connection);
+                    await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
+                }
+                catch (Exception e) when (DatabaseFailure.IsUnavailable(e))
+                {
+                    // Broken: the pool drops it rather than lend it out.
+                }
             }
         }
     }
