@@ -71,6 +71,10 @@ public sealed class ConnectionLimiter(int maxConnections, int maxConnectionsPerA
     /// session yet to say it in), then is closed.
     /// </summary>
     public Func<ConnectionDelegate, ConnectionDelegate> Middleware(LineProtocol protocol, TlsMode tls, string listener,
+        GroupwareMetrics metrics) => Middleware(protocol.TooManyConnectionsReply, tls, listener, metrics);
+
+    /// <summary>The same, with the busy line given by <paramref name="busyReply"/> (called with whether the address is over its limit).</summary>
+    public Func<ConnectionDelegate, ConnectionDelegate> Middleware(Func<bool, ReadOnlyMemory<byte>> busyReply, TlsMode tls, string listener,
         GroupwareMetrics metrics) => next => async connection =>
     {
         var listenerTag = new KeyValuePair<string, object?>("listener", listener);
@@ -79,7 +83,7 @@ public sealed class ConnectionLimiter(int maxConnections, int maxConnectionsPerA
         if (lease is null)
         {
             metrics.ConnectionsRefused.Add(1, listenerTag, new("limit", perAddress ? "address" : "listener"));
-            var reply = protocol.TooManyConnectionsReply(perAddress);
+            var reply = busyReply(perAddress);
             if (tls != TlsMode.Implicit && !reply.IsEmpty)
             {
                 await connection.Transport.Output.WriteAsync(reply);

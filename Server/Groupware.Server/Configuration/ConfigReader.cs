@@ -220,9 +220,11 @@ internal sealed partial class ConfigReader
                 tls = null;
             }
 
-            // Fail closed (DESIGN.md, lessons): on a secure node clear text is only for local delivery.
+            // Fail closed (DESIGN.md, lessons): on a secure node clear text is only for local delivery, and
+            // for a caldav listener that only redirects to HTTPS (DESIGN.md, the security invariant: it
+            // answers every request with a redirect, and a request with credentials with 403).
             if (tls == TlsMode.None && !allowPlaintext && endpoint is not null
-                && !(protocol == "lmtp" && endpoint.IsLocalOnly))
+                && !(protocol == "lmtp" && endpoint.IsLocalOnly) && protocol != "caldav")
             {
                 Problem($"{key}:Tls", "\"none\" is not allowed on a secure node (Node:AllowPlaintextAuth is false): " +
                     "only an lmtp listener on a loopback address or unix socket may be clear text; use starttls or implicit, " +

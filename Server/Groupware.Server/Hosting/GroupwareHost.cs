@@ -10,6 +10,7 @@ using Groupware.Storage.Migrations;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
@@ -88,6 +89,8 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
         builder.Services.AddSingleton<Migrator>();
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<GroupwareMetrics>();
+        var directory = new ListenerDirectory();
+        builder.Services.AddSingleton(directory);
         builder.Services.AddGroupwareAuth(options.Auth);
         ProtocolRegistration.AddImplementedProtocols(builder.Services);
         configureServices?.Invoke(builder.Services);
@@ -103,11 +106,13 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             var protocols = kestrel.ApplicationServices.GetServices<LineProtocol>().ToDictionary(p => p.Name, StringComparer.Ordinal);
+            var httpProtocols = kestrel.ApplicationServices.GetServices<HttpFrontEnd>().ToDictionary(p => p.Name, StringComparer.Ordinal);
             var metrics = kestrel.ApplicationServices.GetRequiredService<GroupwareMetrics>();
             AdminListener.Listen(kestrel, options, listen => admin = listen);
             foreach (var listener in options.Listeners)
             {
-                if (!protocols.TryGetValue(listener.Protocol, out var protocol))
+                var isHttp = httpProtocols.ContainsKey(listener.Protocol);
+                if (!protocols.TryGetValue(listener.Protocol, out var protocol) && !isHttp)
                 {
                     continue;  // refused by CheckBeforeBinding
                 }
@@ -116,7 +121,14 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
                 void Configure(ListenOptions listen)
                 {
                     bound[listener.Name] = listen;
-                    listen.Use(limiter.Middleware(protocol, listener.Tls, listener.Name, metrics));
+                    directory.Add(listener.Name, listener.Protocol, listener.Tls, () => listen.EndPoint);
+                    if (isHttp)
+                    {
+                        ConfigureHttp(listen, listener, limiter, metrics, contexts, options);
+                        return;
+                    }
+
+                    listen.Use(limiter.Middleware(protocol!, listener.Tls, listener.Name, metrics));
                     if (listener.Tls == TlsMode.Implicit)
                     {
                         listen.UseHttps(new TlsHandshakeCallbackOptions
@@ -126,7 +138,7 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
                         });
                     }
 
-                    listen.Run(connection => protocol.RunAsync(connection, contexts[listener.Name]));
+                    listen.Run(connection => protocol!.RunAsync(connection, contexts[listener.Name]));
                 }
 
                 if (listener.Endpoint.UnixPath is { } path)
@@ -156,9 +168,12 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<GroupwareHost>();
         var lineProtocols = app.Services.GetServices<LineProtocol>().ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var servedHttp = app.Services.GetServices<HttpFrontEnd>().ToDictionary(p => p.Name, StringComparer.Ordinal);
         foreach (var listener in options.Listeners)
         {
-            var protocol = lineProtocols[listener.Protocol];
+            var (defaultLimits, applicationProtocols) = lineProtocols.TryGetValue(listener.Protocol, out var protocol)
+                ? (protocol.DefaultLimits, protocol.ApplicationProtocols)
+                : (servedHttp[listener.Protocol].DefaultLimits, servedHttp[listener.Protocol].ApplicationProtocols);
             contexts[listener.Name] = new ListenerContext
             {
                 Name = listener.Name,
@@ -168,8 +183,8 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
                 Node = policy,
                 // A clear-text listener still offers STARTTLS/STLS when the node has a certificate.
                 Certificates = certificates,
-                Limits = options.Limits.Apply(protocol.DefaultLimits),
-                ApplicationProtocols = protocol.ApplicationProtocols,
+                Limits = options.Limits.Apply(defaultLimits),
+                ApplicationProtocols = applicationProtocols,
                 Time = app.Services.GetRequiredService<TimeProvider>(),
                 Metrics = app.Services.GetRequiredService<GroupwareMetrics>(),
             };
@@ -192,6 +207,7 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
         }
 
         AdminListener.Use(app);
+        UseHttpProtocols(app, servedHttp, contexts);
         if (options.Admin.Endpoint.UnixPath is { } adminPath)
         {
             RemoveStaleSocket(adminPath);
@@ -208,7 +224,8 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
     /// </summary>
     private static TlsCertificateStore? CheckBeforeBinding(GroupwareOptions options, IServiceProvider services, ILoggerFactory loggerFactory)
     {
-        var catalog = new ProtocolCatalog(services.GetServices<LineProtocol>().Select(p => p.Name));
+        var catalog = new ProtocolCatalog(services.GetServices<LineProtocol>().Select(p => p.Name)
+            .Concat(services.GetServices<HttpFrontEnd>().Select(p => p.Name)));
         var problems = new List<ConfigProblem>();
         foreach (var listener in options.Listeners.Where(l => !catalog.IsImplemented(l.Protocol)))
         {
@@ -219,6 +236,55 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
         var certificates = CertificateCheck.Load(options, loggerFactory, DateTimeOffset.UtcNow, problems);
         return problems.Count > 0 ? throw new StartupException(problems, ExConfig) : certificates;
     }
+
+    /// <summary>
+    /// Binds an HTTP listener: the connection limit, implicit TLS with the protocol's ALPN list (h2,
+    /// http/1.1), HTTP/1.1 and HTTP/2 over TLS and HTTP/1.1 in clear, and a mark naming the listener,
+    /// by which <see cref="UseHttpProtocols"/> routes its requests.
+    /// </summary>
+    private static void ConfigureHttp(ListenOptions listen, ListenerOptions listener, ConnectionLimiter limiter, GroupwareMetrics metrics,
+        Dictionary<string, ListenerContext> contexts, GroupwareOptions options)
+    {
+        // No busy line: an HTTP client that cannot connect retries, and a refused connection has no request to answer.
+        listen.Use(limiter.Middleware(_ => ReadOnlyMemory<byte>.Empty, listener.Tls, listener.Name, metrics));
+        if (listener.Tls == TlsMode.Implicit)
+        {
+            listen.Protocols = HttpProtocols.Http1AndHttp2;
+            listen.UseHttps(new TlsHandshakeCallbackOptions
+            {
+                OnConnection = _ => ValueTask.FromResult(contexts[listener.Name].ServerTlsOptions()),
+                HandshakeTimeout = TimeSpan.FromSeconds(options.Limits.TlsHandshakeTimeoutSeconds),
+            });
+        }
+        else
+        {
+            // Kestrel offers HTTP/2 in clear only by prior knowledge, which no calendar client uses.
+            listen.Protocols = HttpProtocols.Http1;
+        }
+
+        var mark = new HttpListenerFeature(listener.Name);
+        listen.Use(next => connection =>
+        {
+            connection.Features.Set(mark);
+            return next(connection);
+        });
+    }
+
+    /// <summary>Ends the HTTP pipeline: a request that came through an HTTP listener goes to its protocol; anything else is 404.</summary>
+    private static void UseHttpProtocols(WebApplication app, Dictionary<string, HttpFrontEnd> protocols, Dictionary<string, ListenerContext> contexts) =>
+        app.Run(context =>
+        {
+            if (context.Features.Get<HttpListenerFeature>() is { } mark && contexts.TryGetValue(mark.Listener, out var listener))
+            {
+                return protocols[listener.Protocol].HandleAsync(context, listener);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
+
+    /// <summary>Marks the connections of an HTTP listener with the listener's name.</summary>
+    private sealed record HttpListenerFeature(string Listener);
 
     /// <summary>Reaches the database and applies pending migrations under the advisory lock.</summary>
     private static async Task PrepareDatabaseAsync(IServiceProvider services, ILoggerFactory loggerFactory, CancellationToken cancellationToken)

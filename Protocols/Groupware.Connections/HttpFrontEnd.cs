@@ -1,0 +1,62 @@
+using System.Net.Security;
+using Microsoft.AspNetCore.Http;
+
+namespace Groupware.Connections;
+
+/// <summary>
+/// A protocol served over HTTP (CalDAV, later the RPC): the host binds its listeners with HTTP/1.1
+/// and HTTP/2 (ALPN h2, http/1.1 on implicit TLS) and hands every request that arrived on one of
+/// them to <see cref="HandleAsync"/>, with the listener it came through.
+/// </summary>
+public abstract class HttpFrontEnd
+{
+    /// <summary>The name used in configuration (<c>Listeners:*:Protocol</c>).</summary>
+    public abstract string Name { get; }
+
+    /// <summary>ALPN identifiers offered on implicit TLS (RFC 7301): HTTP/2 first, then HTTP/1.1 (RFC 9113 §3.2).</summary>
+    public virtual IReadOnlyList<SslApplicationProtocol> ApplicationProtocols { get; } =
+        [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
+
+    /// <summary>The protocol's default session limits (its idle timeout is the HTTP keep-alive timeout).</summary>
+    public virtual SessionLimits DefaultLimits => new();
+
+    /// <summary>Answers one request.</summary>
+    public abstract Task HandleAsync(HttpContext context, ListenerContext listener);
+}
+
+/// <summary>
+/// The listeners a node has bound, with their real endpoints once bound: how an HTTP front-end on a
+/// clear-text listener finds the TLS listener to redirect to (a port configured as 0 is known only
+/// after binding).
+/// </summary>
+public sealed class ListenerDirectory
+{
+    private readonly Lock _lock = new();
+    private readonly List<(string Name, string Protocol, TlsMode Tls, Func<System.Net.EndPoint> EndPoint)> _listeners = [];
+
+    /// <summary>Adds a listener; <paramref name="endPoint"/> is asked for its address when needed.</summary>
+    public void Add(string name, string protocol, TlsMode tls, Func<System.Net.EndPoint> endPoint)
+    {
+        lock (_lock)
+        {
+            _listeners.Add((name, protocol, tls, endPoint));
+        }
+    }
+
+    /// <summary>The port of the first implicit-TLS listener of <paramref name="protocol"/> on an IP endpoint, or null.</summary>
+    public int? TlsPortOf(string protocol)
+    {
+        lock (_lock)
+        {
+            foreach (var listener in _listeners.Where(l => l.Protocol == protocol && l.Tls == TlsMode.Implicit))
+            {
+                if (listener.EndPoint() is System.Net.IPEndPoint ip)
+                {
+                    return ip.Port;
+                }
+            }
+
+            return null;
+        }
+    }
+}
