@@ -1,3 +1,4 @@
+using Groupware.CalDav;
 using Groupware.Connections;
 using Groupware.Imap;
 using Groupware.Lmtp;
@@ -16,7 +17,7 @@ namespace Groupware.Server.Hosting;
 internal static class ProtocolRegistration
 {
     /// <summary>The protocols registered below, by name (what <c>groupware config protocols</c> prints).</summary>
-    public static IReadOnlyList<string> Implemented { get; } = ["imap", "lmtp", "pop3"];
+    public static IReadOnlyList<string> Implemented { get; } = ["caldav", "imap", "lmtp", "pop3"];
 
     /// <summary>Registers every implemented front-end and what it needs.</summary>
     public static void AddImplementedProtocols(IServiceCollection services)
@@ -46,5 +47,8 @@ internal static class ProtocolRegistration
             return options.Imap with { SpoolDirectory = options.Mail.SpoolDirectory, MaxMessageSize = options.Mail.MaxMessageSize };
         });
         services.AddImap();
+
+        // CalDAV (RFC 4791) over HTTPS, and a clear-text listener that only redirects: the calendar store.
+        services.AddCalDav();
     }
 }

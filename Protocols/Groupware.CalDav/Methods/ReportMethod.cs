@@ -1,0 +1,46 @@
+using Groupware.CalDav.Reports;
+using Microsoft.AspNetCore.Http;
+using static Groupware.CalDav.Xml.DavNames;
+
+namespace Groupware.CalDav.Methods;
+
+/// <summary>
+/// REPORT (RFC 3253 §3.6) with the reports a calendar lists in DAV:supported-report-set:
+/// calendar-query and calendar-multiget (RFC 4791 §7.8, §7.9) and sync-collection (RFC 6578 §3).
+/// Any other report is refused with DAV:supported-report (free-busy-query is not served yet).
+/// </summary>
+internal static class ReportMethod
+{
+    public static async Task<DavResponse> ExecuteAsync(DavRequest request)
+    {
+        var (document, refusal) = await request.ReadXmlAsync();
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (document?.Root is not { } report)
+        {
+            return DavResponse.Text(StatusCodes.Status400BadRequest, "a REPORT needs a body naming the report");
+        }
+
+        var (resource, missing) = await DavResource.ResolveAsync(request, request.Path);
+        if (resource is null)
+        {
+            return missing!;
+        }
+
+        if (resource.Calendar is null)
+        {
+            return DavResponse.Precondition(StatusCodes.Status403Forbidden, Dav + "supported-report");
+        }
+
+        return report.Name switch
+        {
+            _ when report.Name == CalendarQuery => await CalendarQueryReport.ExecuteAsync(request, resource, report),
+            _ when report.Name == CalendarMultiget => await CalendarMultigetReport.ExecuteAsync(request, resource, report),
+            _ when report.Name == SyncCollection && resource.Kind == DavResourceKind.Calendar => await SyncCollectionReport.ExecuteAsync(request, resource, report),
+            _ => DavResponse.Precondition(StatusCodes.Status403Forbidden, Dav + "supported-report"),
+        };
+    }
+}

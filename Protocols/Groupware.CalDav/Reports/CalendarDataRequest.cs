@@ -1,0 +1,128 @@
+using System.Xml.Linq;
+using Groupware.CalDav.Xml;
+using Groupware.Storage.Calendar;
+using Ical.Net.CalendarComponents;
+using Ical.Net.DataTypes;
+using Ical.Net.Serialization;
+using IcalCalendar = Ical.Net.Calendar;
+
+namespace Groupware.CalDav.Reports;
+
+/// <summary>
+/// The properties a report asks for in its DAV:prop, with CALDAV:calendar-data (RFC 4791 §9.6)
+/// answered as the stored text or, with CALDAV:expand (§9.6.5), as the instances of recurring
+/// components within the expand range, each with a RECURRENCE-ID and its times in UTC, without
+/// RRULE, RDATE or EXDATE. The comp/prop selection of §9.6.1 is not applied: the whole object is
+/// returned, which §9.6 allows clients to receive.
+/// </summary>
+internal sealed class CalendarDataRequest
+{
+    private CalendarDataRequest(IReadOnlyList<XName> properties, bool calendarData, UtcTimeRange? expand)
+    {
+        Properties = properties;
+        WantsCalendarData = calendarData;
+        Expand = expand;
+    }
+
+    /// <summary>The requested properties other than calendar-data.</summary>
+    public IReadOnlyList<XName> Properties { get; }
+
+    public bool WantsCalendarData { get; }
+
+    public UtcTimeRange? Expand { get; }
+
+    /// <summary>Reads a report's DAV:prop (absent: getetag only); null with a refusal for an expand without a valid range.</summary>
+    public static CalendarDataRequest? Parse(XElement report, out DavResponse? refusal)
+    {
+        refusal = null;
+        var prop = report.Element(DavNames.Prop);
+        var names = prop?.Elements().Select(e => e.Name).Where(n => n != DavNames.CalendarData).Distinct().ToList() ?? [DavNames.GetETag];
+        var data = prop?.Element(DavNames.CalendarData);
+        UtcTimeRange? expand = null;
+        if (data?.Element(DavNames.Expand) is { } expandElement)
+        {
+            expand = UtcTimeRange.Parse(expandElement);
+            if (expand?.Start is null || expand.End is null)
+            {
+                refusal = DavResponse.Precondition(Microsoft.AspNetCore.Http.StatusCodes.Status403Forbidden, DavNames.ValidFilter);
+                return null;
+            }
+        }
+
+        return new CalendarDataRequest(names, data is not null, expand);
+    }
+
+    /// <summary>The DAV:response of one object: its properties and, if asked, its calendar data.</summary>
+    public XElement Response(DavResource resource, CalendarObject item, DavRequest request)
+    {
+        var response = DavProperties.Response(resource, Properties, request);
+        if (WantsCalendarData)
+        {
+            var data = new XElement(DavNames.CalendarData, Expand is { } range ? Expanded(item.Ical, range) : item.Ical);
+            var ok = response.Elements(DavNames.Propstat).FirstOrDefault(p => p.Element(DavNames.Status)?.Value.Contains(" 200 ", StringComparison.Ordinal) == true);
+            if (ok is null)
+            {
+                ok = new XElement(DavNames.Propstat, new XElement(DavNames.Prop), DavXml.Status(200));
+                response.Element(DavNames.Href)!.AddAfterSelf(ok);
+            }
+
+            ok.Element(DavNames.Prop)!.Add(data);
+        }
+
+        return response;
+    }
+
+    /// <summary>RFC 4791 §9.6.5: the object with its recurrences expanded within <paramref name="range"/>; an object that does not recur is returned as it is.</summary>
+    internal static string Expanded(string ical, UtcTimeRange range)
+    {
+        var calendar = IcalCalendar.Load(ical);
+        if (calendar is null)
+        {
+            return ical;
+        }
+
+        var components = calendar.Children.OfType<IRecurringComponent>().Where(c => c.Name is "VEVENT" or "VTODO" or "VJOURNAL").ToList();
+        if (components.Count == 0 || !components.Any(c => CalendarTime.Recurs(c) || c.RecurrenceId is not null))
+        {
+            return ical;
+        }
+
+        var output = new IcalCalendar();
+        output.Properties.Clear();
+        foreach (var property in calendar.Properties)
+        {
+            output.Properties.Add(property.Copy<Ical.Net.CalendarProperty>());
+        }
+
+        foreach (var occurrence in CalendarTime.Overlapping(calendar, components[0].Name!, range.Start, range.End))
+        {
+            if (((CalendarComponent)occurrence.Source).Copy<CalendarComponent>() is not { } component)
+            {
+                continue;
+            }
+
+            foreach (var name in new[] { "RRULE", "RDATE", "EXDATE", "EXRULE", "DTSTART", "DTEND", "DUE", "DURATION", "RECURRENCE-ID" })
+            {
+                component.Properties.Remove(name);
+            }
+
+            var hadEnd = occurrence.Source.Properties.ContainsKey("DTEND") || occurrence.Source.Properties.ContainsKey("DURATION")
+                || occurrence.Source.Properties.ContainsKey("DUE");
+            var allDay = (occurrence.Source as RecurringComponent)?.DtStart is { HasTime: false };
+            component.Properties.Set("DTSTART", Time(occurrence.Start, allDay));
+            if (hadEnd && occurrence.End > occurrence.Start)
+            {
+                component.Properties.Set(component is Todo ? "DUE" : "DTEND", Time(occurrence.End, allDay));
+            }
+
+            component.Properties.Set("RECURRENCE-ID", Time(occurrence.RecurrenceId ?? occurrence.Start, allDay));
+            output.Children.Add(component);
+        }
+
+        return new CalendarSerializer().SerializeToString(output) ?? ical;
+    }
+
+    /// <summary>A time in UTC, or the date of an all-day instance (a DATE has no time zone to convert).</summary>
+    private static CalDateTime Time(DateTime utc, bool allDay) =>
+        allDay ? new CalDateTime(DateOnly.FromDateTime(utc)) : new CalDateTime(DateTime.SpecifyKind(utc, DateTimeKind.Utc), CalDateTime.UtcTzId);
+}
