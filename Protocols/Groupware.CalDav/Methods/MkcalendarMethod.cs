@@ -10,7 +10,7 @@ namespace Groupware.CalDav.Methods;
 /// MKCALENDAR (RFC 4791 §5.3.1) and extended MKCOL (RFC 5689 §3) making a calendar in the user's
 /// calendar home, with the properties of the request's DAV:set. Only calendars can be made: an
 /// MKCOL whose resourcetype is not a calendar is refused with DAV:valid-resourcetype, and a
-/// property that cannot be set fails the whole request (403 with the propstats, 424 for the rest).
+/// property that cannot be set fails the whole request (its propstat 403, the others' 424).
 /// </summary>
 internal static class MkcalendarMethod
 {
@@ -92,7 +92,9 @@ internal static class MkcalendarMethod
             var response = isMkcol ? MkcolResponse : MkcalendarResponse;
             var propstats = set.GroupBy(p => refused.Contains(p.Name)).Select(g => new XElement(Propstat,
                 new XElement(Prop, g.Select(p => new XElement(p.Name))), DavXml.Status(g.Key ? StatusCodes.Status403Forbidden : StatusCodes.Status424FailedDependency)));
-            return DavResponse.Xml(StatusCodes.Status403Forbidden, new XElement(response, DavNames.Prefixes(), propstats));
+            // RFC 4791 §5.3.1.1: 207 with the propstats for MKCALENDAR; RFC 5689 §3: 403 with them for MKCOL.
+            return DavResponse.Xml(isMkcol ? StatusCodes.Status403Forbidden : StatusCodes.Status207MultiStatus,
+                new XElement(response, DavNames.Prefixes(), propstats));
         }
 
         var created = await request.Store.CreateCalendarAsync(request.Account.Id, path.Calendar!, components,

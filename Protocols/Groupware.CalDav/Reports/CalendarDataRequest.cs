@@ -72,7 +72,10 @@ internal sealed class CalendarDataRequest
         return response;
     }
 
-    /// <summary>RFC 4791 §9.6.5: the object with its recurrences expanded within <paramref name="range"/>; an object that does not recur is returned as it is.</summary>
+    /// <summary>
+    /// RFC 4791 §9.6.5: the object with its recurrences expanded within <paramref name="range"/>, every
+    /// date-time in UTC (so without VTIMEZONE); an object that does not recur keeps no RECURRENCE-ID.
+    /// </summary>
     internal static string Expanded(string ical, UtcTimeRange range)
     {
         var calendar = IcalCalendar.Load(ical);
@@ -82,10 +85,12 @@ internal sealed class CalendarDataRequest
         }
 
         var components = calendar.Children.OfType<IRecurringComponent>().Where(c => c.Name is "VEVENT" or "VTODO" or "VJOURNAL").ToList();
-        if (components.Count == 0 || !components.Any(c => CalendarTime.Recurs(c) || c.RecurrenceId is not null))
+        if (components.Count == 0)
         {
             return ical;
         }
+
+        var recurring = components.Any(c => CalendarTime.Recurs(c) || c.RecurrenceId is not null);
 
         var output = new IcalCalendar();
         output.Properties.Clear();
@@ -101,21 +106,32 @@ internal sealed class CalendarDataRequest
                 continue;
             }
 
-            foreach (var name in new[] { "RRULE", "RDATE", "EXDATE", "EXRULE", "DTSTART", "DTEND", "DUE", "DURATION", "RECURRENCE-ID" })
+            // DURATION stays as it is: it means the same in UTC. DTEND and DUE are rewritten from the instance.
+            var end = component.Properties.ContainsKey("DTEND") ? "DTEND" : component.Properties.ContainsKey("DUE") ? "DUE" : null;
+            // Only what is not set again below is removed: Ical.Net's property list loses a value set under a name removed before.
+            foreach (var name in new[] { "RRULE", "RDATE", "EXDATE", "EXRULE" })
             {
                 component.Properties.Remove(name);
             }
 
-            var hadEnd = occurrence.Source.Properties.ContainsKey("DTEND") || occurrence.Source.Properties.ContainsKey("DURATION")
-                || occurrence.Source.Properties.ContainsKey("DUE");
             var allDay = (occurrence.Source as RecurringComponent)?.DtStart is { HasTime: false };
-            component.Properties.Set("DTSTART", Time(occurrence.Start, allDay));
-            if (hadEnd && occurrence.End > occurrence.Start)
+            var instance = (RecurringComponent)component;
+            instance.DtStart = Time(occurrence.Start, allDay);
+            switch (component)
             {
-                component.Properties.Set(component is Todo ? "DUE" : "DTEND", Time(occurrence.End, allDay));
+                case CalendarEvent instanceEvent when end == "DTEND":
+                    instanceEvent.DtEnd = Time(occurrence.End, allDay);
+                    break;
+                case Todo instanceTodo when end == "DUE":
+                    instanceTodo.Due = Time(occurrence.End, allDay);
+                    break;
             }
 
-            component.Properties.Set("RECURRENCE-ID", Time(occurrence.RecurrenceId ?? occurrence.Start, allDay));
+            if (recurring)
+            {
+                instance.RecurrenceIdentifier = new RecurrenceIdentifier(Time(occurrence.RecurrenceId ?? occurrence.Start, allDay));
+            }
+
             output.Children.Add(component);
         }
 

@@ -230,6 +230,10 @@ internal sealed class CalendarFilter(ComponentFilter root)
     {
         null => "",
         string text => text,
+        // ATTENDEE and ORGANIZER: the calendar user address as written (RFC 5545 §3.8.4.1).
+        Attendee attendee => attendee.Value?.OriginalString ?? "",
+        Organizer organizer => organizer.Value?.OriginalString ?? "",
+        Uri uri => uri.OriginalString,
         IEnumerable<string> list => string.Join(",", list),
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
     };

@@ -70,7 +70,7 @@ public sealed record CalendarObjectContent(string Text, string Uid, string Compo
             return null;
         }
 
-        if (components.Any(c => string.IsNullOrEmpty(c.Uid)))
+        if (!EveryComponentHasUid(text) || components.Any(c => string.IsNullOrEmpty(c.Uid)))
         {
             problem = CalendarDataProblem.InvalidCalendarData;
             detail = "a component without UID (RFC 5545 §3.8.4.7)";
@@ -87,5 +87,51 @@ public sealed record CalendarObjectContent(string Text, string Uid, string Compo
         var (first, last) = CalendarTime.IndexBounds(calendar, types[0]);
         detail = "";
         return new CalendarObjectContent(text, uids[0], types[0], first, last);
+    }
+
+    /// <summary>
+    /// Whether every VEVENT, VTODO and VJOURNAL of the text has its own UID line. Read from the text,
+    /// because Ical.Net makes up a UID for a component that has none (RFC 5545 §3.6.1 requires one).
+    /// </summary>
+    private static bool EveryComponentHasUid(string text)
+    {
+        var depth = 0;
+        var inComponent = false;
+        var hasUid = false;
+        foreach (var line in text.Split('\n'))
+        {
+            var content = line.TrimEnd('\r');
+            if (content.StartsWith("BEGIN:", StringComparison.OrdinalIgnoreCase))
+            {
+                depth++;
+                var name = content[6..].Trim().ToUpperInvariant();
+                if (depth == 2 && name is "VEVENT" or "VTODO" or "VJOURNAL")
+                {
+                    inComponent = true;
+                    hasUid = false;
+                }
+            }
+            else if (content.StartsWith("END:", StringComparison.OrdinalIgnoreCase))
+            {
+                if (depth == 2 && inComponent)
+                {
+                    if (!hasUid)
+                    {
+                        return false;
+                    }
+
+                    inComponent = false;
+                }
+
+                depth--;
+            }
+            else if (depth == 2 && inComponent && (content.StartsWith("UID:", StringComparison.OrdinalIgnoreCase)
+                || content.StartsWith("UID;", StringComparison.OrdinalIgnoreCase)))
+            {
+                hasUid = true;
+            }
+        }
+
+        return true;
     }
 }

@@ -1,0 +1,262 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using static Groupware.Tests.CalDav.CalDavFixture;
+
+namespace Groupware.Tests.CalDav;
+
+/// <summary>
+/// The examples of RFC 4791 replayed against a real node: MKCALENDAR (§5.3.1.2), the PUT of the
+/// Appendix B collection, and the calendar-query (§7.8) and calendar-multiget (§7.9) examples on
+/// it, with the answers the RFC gives (hrefs adapted to this server's URL space, entity tags to
+/// its own, and the expanded times in UTC as RFC 4791 errata 1,2 correct them).
+/// </summary>
+public sealed partial class CalDavRfc4791ExampleTests
+{
+    private static TestNode _node = null!;
+    private static string _login = null!;
+    private static HttpClient _client = null!;
+    private static string _work = null!;
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _node = await StartSecureNodeAsync();
+        _login = await CreateAccountAsync();
+        _client = Client(_node, _login);
+        _work = $"/calendars/{_login}/work/";
+
+        // The collection of Appendix B takes events and to-dos: made without a component set (§5.2.3: all).
+        using var made = await _client.SendAsync("MKCALENDAR", _work);
+        Assert.That((int)made.StatusCode, Is.EqualTo(201));
+        foreach (var (name, ical) in Rfc4791AppendixB.Objects)
+        {
+            using var put = await _client.PutCalendarAsync(_work + name, ICalendarText(ical), ("If-None-Match", "*"));
+            Assert.That((int)put.StatusCode, Is.EqualTo(201), $"{name}: {await put.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        _client.Dispose();
+        await _node.DisposeAsync();
+    }
+
+    [Test]
+    public async Task Section_5_3_1_2_MKCALENDAR_with_properties_creates_a_calendar_restricted_to_events()
+    {
+        var events = $"/calendars/{_login}/events/";
+        using var response = await _client.SendAsync("MKCALENDAR", events, """
+            <?xml version="1.0" encoding="utf-8" ?>
+            <C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+              <D:set>
+                <D:prop>
+                  <D:displayname>Lisa's Events</D:displayname>
+                  <C:calendar-description xml:lang="en">Calendar restricted to events.</C:calendar-description>
+                  <C:supported-calendar-component-set><C:comp name="VEVENT"/></C:supported-calendar-component-set>
+                  <C:calendar-timezone><![CDATA[BEGIN:VCALENDAR
+            PRODID:-//Example Corp.//CalDAV Client//EN
+            VERSION:2.0
+            BEGIN:VTIMEZONE
+            TZID:US-Eastern
+            END:VTIMEZONE
+            END:VCALENDAR
+            ]]></C:calendar-timezone>
+                </D:prop>
+              </D:set>
+            </C:mkcalendar>
+            """);
+        Assert.That((int)response.StatusCode, Is.EqualTo(201));
+        Assert.That(response.Headers.CacheControl?.NoCache, Is.True);
+
+        using var again = await _client.SendAsync("MKCALENDAR", events);
+        Assert.That((int)again.StatusCode, Is.EqualTo(403));
+        Assert.That(await PreconditionAsync(again), Is.EqualTo(Dav + "resource-must-be-null"));
+
+        using var found = await _client.SendAsync("PROPFIND", events, """
+            <D:propfind xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+              <D:prop><D:displayname/><C:calendar-description/><C:supported-calendar-component-set/><C:calendar-timezone/></D:prop>
+            </D:propfind>
+            """, "0");
+        var multistatus = await MultistatusAsync(found);
+        Assert.That(Property(multistatus, events, Dav + "displayname")!.Value, Is.EqualTo("Lisa's Events"));
+        Assert.That(Property(multistatus, events, Cal + "calendar-description")!.Value, Is.EqualTo("Calendar restricted to events."));
+        Assert.That(Property(multistatus, events, Cal + "calendar-timezone")!.Value, Does.Contain("TZID:US-Eastern"));
+
+        using var todo = await _client.PutCalendarAsync(events + "abcd4.ics", ICalendarText(Rfc4791AppendixB.Objects["abcd4.ics"]));
+        Assert.That((int)todo.StatusCode, Is.EqualTo(403));
+        Assert.That(await PreconditionAsync(todo), Is.EqualTo(Cal + "supported-calendar-component"));
+    }
+
+    [Test]
+    public async Task Appendix_B_every_object_is_listed_by_a_query_for_VCALENDAR()
+    {
+        var multistatus = await QueryAsync("""<C:filter><C:comp-filter name="VCALENDAR"/></C:filter>""");
+        Assert.That(Hrefs(multistatus), Is.EquivalentTo(Rfc4791AppendixB.Objects.Keys.Select(n => _work + n)));
+        Assert.That(Property(multistatus, _work + "abcd1.ics", Cal + "calendar-data")!.Value.Replace("\r\n", "\n"),
+            Is.EqualTo(ICalendarText(Rfc4791AppendixB.Objects["abcd1.ics"]).Replace("\r\n", "\n")), "stored as sent");
+    }
+
+    [Test]
+    public async Task Section_7_8_3_expanded_retrieval_of_recurring_events()
+    {
+        var multistatus = await QueryAsync("""
+            <C:filter>
+              <C:comp-filter name="VCALENDAR">
+                <C:comp-filter name="VEVENT">
+                  <C:time-range start="20060103T000000Z" end="20060105T000000Z"/>
+                </C:comp-filter>
+              </C:comp-filter>
+            </C:filter>
+            """, """<C:expand start="20060103T000000Z" end="20060105T000000Z"/>""");
+        Assert.That(Hrefs(multistatus), Is.EquivalentTo(new[] { _work + "abcd2.ics", _work + "abcd3.ics" }));
+
+        var abcd2 = Events(Property(multistatus, _work + "abcd2.ics", Cal + "calendar-data")!.Value);
+        Assert.That(abcd2.Select(e => (e["SUMMARY"], e["DTSTART"], e["RECURRENCE-ID"], e.GetValueOrDefault("DURATION"))), Is.EquivalentTo(new[]
+        {
+            ("Event #2", "20060103T170000Z", "20060103T170000Z", "PT1H"),
+            ("Event #2 bis", "20060104T190000Z", "20060104T170000Z", "PT1H"),
+        }));
+        Assert.That(abcd2.Any(e => e.ContainsKey("RRULE")), Is.False);
+        var abcd3 = Events(Property(multistatus, _work + "abcd3.ics", Cal + "calendar-data")!.Value);
+        Assert.That(abcd3.Select(e => (e["SUMMARY"], e["DTSTART"], e.ContainsKey("RECURRENCE-ID"))),
+            Is.EqualTo(new[] { ("Event #3", "20060104T150000Z", false) }));
+        Assert.That(Property(multistatus, _work + "abcd2.ics", Cal + "calendar-data")!.Value, Does.Not.Contain("VTIMEZONE"));
+    }
+
+    [Test]
+    public async Task A_time_range_matches_the_instances_of_a_recurring_event_and_not_the_events_outside()
+    {
+        // Event #2 recurs daily from 2 to 6 January at 12:00 US/Eastern (17:00 UTC); the others are on the 2nd and the 4th.
+        var multistatus = await QueryAsync("""
+            <C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">
+              <C:time-range start="20060105T000000Z" end="20060107T000000Z"/>
+            </C:comp-filter></C:comp-filter></C:filter>
+            """);
+        Assert.That(Hrefs(multistatus), Is.EqualTo(new[] { _work + "abcd2.ics" }));
+
+        var after = await QueryAsync("""
+            <C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">
+              <C:time-range start="20060106T180000Z" end="20060201T000000Z"/>
+            </C:comp-filter></C:comp-filter></C:filter>
+            """);
+        Assert.That(Hrefs(after), Is.Empty, "the last instance ends at 18:00 UTC on the 6th");
+    }
+
+    [Test]
+    public async Task Section_7_8_6_retrieval_of_an_event_by_UID()
+    {
+        var multistatus = await QueryAsync("""
+            <C:filter>
+              <C:comp-filter name="VCALENDAR">
+                <C:comp-filter name="VEVENT">
+                  <C:prop-filter name="UID">
+                    <C:text-match collation="i;octet">DC6C50A017428C5216A2F1CD@example.com</C:text-match>
+                  </C:prop-filter>
+                </C:comp-filter>
+              </C:comp-filter>
+            </C:filter>
+            """);
+        Assert.That(Hrefs(multistatus), Is.EqualTo(new[] { _work + "abcd3.ics" }));
+        Assert.That(Property(multistatus, _work + "abcd3.ics", Dav + "getetag")!.Value, Does.StartWith("\""));
+    }
+
+    [Test]
+    public async Task Section_7_8_7_retrieval_of_events_by_PARTSTAT()
+    {
+        var multistatus = await QueryAsync("""
+            <C:filter>
+              <C:comp-filter name="VCALENDAR">
+                <C:comp-filter name="VEVENT">
+                  <C:prop-filter name="ATTENDEE">
+                    <C:text-match collation="i;ascii-casemap">mailto:lisa@example.com</C:text-match>
+                    <C:param-filter name="PARTSTAT">
+                      <C:text-match collation="i;ascii-casemap">NEEDS-ACTION</C:text-match>
+                    </C:param-filter>
+                  </C:prop-filter>
+                </C:comp-filter>
+              </C:comp-filter>
+            </C:filter>
+            """);
+        Assert.That(Hrefs(multistatus), Is.EqualTo(new[] { _work + "abcd3.ics" }));
+    }
+
+    [Test]
+    public async Task Section_7_8_8_retrieval_of_events_only()
+    {
+        var multistatus = await QueryAsync("""
+            <C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"/></C:comp-filter></C:filter>
+            """);
+        Assert.That(Hrefs(multistatus), Is.EquivalentTo(new[] { _work + "abcd1.ics", _work + "abcd2.ics", _work + "abcd3.ics" }));
+    }
+
+    [Test]
+    public async Task Section_7_8_9_retrieval_of_all_pending_to_dos()
+    {
+        var multistatus = await QueryAsync("""
+            <C:filter>
+              <C:comp-filter name="VCALENDAR">
+                <C:comp-filter name="VTODO">
+                  <C:prop-filter name="COMPLETED"><C:is-not-defined/></C:prop-filter>
+                  <C:prop-filter name="STATUS">
+                    <C:text-match negate-condition="yes">CANCELLED</C:text-match>
+                  </C:prop-filter>
+                </C:comp-filter>
+              </C:comp-filter>
+            </C:filter>
+            """);
+        Assert.That(Hrefs(multistatus), Is.EquivalentTo(new[] { _work + "abcd4.ics", _work + "abcd5.ics" }));
+    }
+
+    [Test]
+    public async Task Section_7_8_a_filter_without_VCALENDAR_is_refused_with_valid_filter()
+    {
+        using var response = await _client.SendAsync("REPORT", _work, $"""
+            <C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+              <D:prop><D:getetag/></D:prop><C:filter><C:comp-filter name="VEVENT"/></C:filter>
+            </C:calendar-query>
+            """, "1");
+        Assert.That((int)response.StatusCode, Is.EqualTo(403));
+        Assert.That(await PreconditionAsync(response), Is.EqualTo(Cal + "valid-filter"));
+    }
+
+    [Test]
+    public async Task Section_7_9_1_calendar_multiget_of_an_existing_and_a_missing_href()
+    {
+        using var response = await _client.SendAsync("REPORT", _work, $"""
+            <?xml version="1.0" encoding="utf-8" ?>
+            <C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+              <D:prop><D:getetag/><C:calendar-data/></D:prop>
+              <D:href>{_work}abcd1.ics</D:href>
+              <D:href>{_work}mtg1.ics</D:href>
+            </C:calendar-multiget>
+            """, "1");
+        var multistatus = await MultistatusAsync(response);
+        Assert.That(Hrefs(multistatus), Is.EqualTo(new[] { _work + "abcd1.ics", _work + "mtg1.ics" }));
+        Assert.That(Property(multistatus, _work + "abcd1.ics", Cal + "calendar-data")!.Value, Does.Contain("UID:74855313FA803DA593CD579A@example.com"));
+        var missing = multistatus.Elements(Dav + "response").Single(r => r.Element(Dav + "href")!.Value == _work + "mtg1.ics");
+        Assert.That(missing.Element(Dav + "status")!.Value, Is.EqualTo("HTTP/1.1 404 Not Found"));
+    }
+
+    private static async Task<XElement> QueryAsync(string filter, string calendarData = "")
+    {
+        using var response = await _client.SendAsync("REPORT", _work, $"""
+            <?xml version="1.0" encoding="utf-8" ?>
+            <C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+              <D:prop><D:getetag/><C:calendar-data>{calendarData}</C:calendar-data></D:prop>
+              {filter}
+            </C:calendar-query>
+            """, "1");
+        return await MultistatusAsync(response);
+    }
+
+    /// <summary>The VEVENTs of an iCalendar text, each as its properties (name without parameters → value).</summary>
+    private static List<Dictionary<string, string>> Events(string ical) =>
+        [.. EventBlock().Matches(Regex.Replace(ical, "\r?\n[ \t]", "")).Select(m => m.Groups[1].Value.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.TrimEnd('\r')).Where(l => l.Contains(':', StringComparison.Ordinal))
+            .Select(l => (Name: l[..l.IndexOf(':', StringComparison.Ordinal)].Split(';')[0].ToUpperInvariant(), Value: l[(l.IndexOf(':', StringComparison.Ordinal) + 1)..]))
+            .GroupBy(p => p.Name).ToDictionary(g => g.Key, g => g.First().Value))];
+
+    [GeneratedRegex("BEGIN:VEVENT\r?\n(.*?)END:VEVENT", RegexOptions.Singleline)]
+    private static partial Regex EventBlock();
+}
