@@ -35,42 +35,50 @@ public static class CalendarTime
     /// <summary>
     /// The occurrences of every component of <paramref name="calendar"/> of type <paramref name="componentName"/>
     /// that overlap [<paramref name="rangeStart"/>, <paramref name="rangeEnd"/>) by RFC 4791 §9.9
-    /// (null bounds: unbounded), in order of start. Stops after <see cref="MaxOccurrences"/> occurrences.
+    /// (null bounds: unbounded), in order of start. Stops after <see cref="MaxOccurrences"/> occurrences
+    /// counted from shortly before the range start.
     /// </summary>
     public static List<CalendarOccurrence> Overlapping(IcalCalendar calendar, string componentName, DateTime? rangeStart, DateTime? rangeEnd)
     {
         var found = new List<CalendarOccurrence>();
         var components = calendar.Children.OfType<IRecurringComponent>()
             .Where(c => string.Equals(c.Name, componentName, StringComparison.OrdinalIgnoreCase)).ToList();
-        var timeless = components.Where(c => StartOf(c) is null).ToList();
-        foreach (var component in timeless)
+        var handled = new HashSet<IRecurringComponent>(ReferenceEqualityComparer.Instance);
+        foreach (var component in components.Where(c => (c as RecurringComponent)?.DtStart is null))
         {
-            // RFC 4791 §9.9: a VTODO with neither DTSTART nor DUE (nor COMPLETED/CREATED used here) overlaps every range.
-            found.Add(new CalendarOccurrence(DateTime.MinValue, DateTime.MaxValue, null, component));
+            handled.Add(component);
+            if ((component as Todo)?.Due is { } due)
+            {
+                // RFC 4791 §9.9: a VTODO with DUE but no DTSTART is the instant of its DUE.
+                if (Overlaps(due.AsUtc, due.AsUtc, rangeStart, rangeEnd))
+                {
+                    found.Add(new CalendarOccurrence(due.AsUtc, due.AsUtc, null, component));
+                }
+            }
+            else
+            {
+                // RFC 4791 §9.9: a VTODO with neither DTSTART nor DUE (COMPLETED and CREATED are not read) overlaps every range.
+                found.Add(new CalendarOccurrence(DateTime.MinValue, DateTime.MaxValue, null, component));
+            }
         }
 
-        if (timeless.Count == components.Count)
+        if (handled.Count == components.Count)
         {
             return found;
         }
 
+        // Enumerate from the range start less the longest an instance lasts, so that the expansion budget is
+        // spent on the range, not on years of history before it; an instance that began earlier still overlaps.
+        CalDateTime? from = rangeStart is { } s && s > DateTime.MinValue.AddYears(2)
+            ? new CalDateTime(DateTime.SpecifyKind(s - LongestSpan(components) - TimeSpan.FromDays(1), DateTimeKind.Utc), CalDateTime.UtcTzId)
+            : null;
         var scanned = 0;
-        IEnumerable<Occurrence> occurrences;
-        try
-        {
-            occurrences = calendar.GetOccurrences(null, new EvaluationOptions { MaxUnmatchedIncrementsLimit = 1000 });
-        }
-        catch (Exception e) when (e is EvaluationException or ArgumentException)
-        {
-            return found;
-        }
-
-        using var enumerator = occurrences.GetEnumerator();
+        using var enumerator = Enumerate(calendar, from);
         while (scanned < MaxOccurrences)
         {
             try
             {
-                if (!enumerator.MoveNext())
+                if (enumerator is null || !enumerator.MoveNext())
                 {
                     break;
                 }
@@ -82,8 +90,8 @@ public static class CalendarTime
 
             scanned++;
             var occurrence = enumerator.Current;
-            if (!string.Equals(occurrence.Source is ICalendarComponent c ? c.Name : null, componentName, StringComparison.OrdinalIgnoreCase)
-                || occurrence.Source is not IRecurringComponent source)
+            if (occurrence.Source is not IRecurringComponent source || handled.Contains(source)
+                || !string.Equals(source.Name, componentName, StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
@@ -102,6 +110,42 @@ public static class CalendarTime
         }
 
         return found;
+    }
+
+    private static IEnumerator<Occurrence>? Enumerate(IcalCalendar calendar, CalDateTime? from)
+    {
+        var options = new EvaluationOptions { MaxUnmatchedIncrementsLimit = 1000 };
+        try
+        {
+            return calendar.GetOccurrences(from, options).GetEnumerator();
+        }
+        catch (Exception e) when (e is EvaluationException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The longest any of the components lasts (DTEND, DUE or DURATION after DTSTART), at least one day.</summary>
+    private static TimeSpan LongestSpan(IEnumerable<IRecurringComponent> components)
+    {
+        var longest = TimeSpan.FromDays(1);
+        foreach (var component in components.OfType<RecurringComponent>())
+        {
+            if (component.DtStart is not { } start)
+            {
+                continue;
+            }
+
+            var end = (component as CalendarEvent)?.DtEnd ?? (component as Todo)?.Due;
+            var span = end is not null ? end.AsUtc - start.AsUtc
+                : (component as CalendarEvent)?.Duration?.ToTimeSpanUnspecified() ?? (component as Todo)?.Duration?.ToTimeSpanUnspecified() ?? TimeSpan.Zero;
+            if (span > longest)
+            {
+                longest = span;
+            }
+        }
+
+        return longest;
     }
 
     /// <summary>
