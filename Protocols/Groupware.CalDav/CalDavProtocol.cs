@@ -174,13 +174,15 @@ internal sealed partial class CalDavProtocol(AuthService auth, CalendarStore sto
     {
         var tls = context.Features.Get<ITlsHandshakeFeature>();
         var connection = context.Connection;
-        EndPoint? remote = connection.RemoteIpAddress is { } remoteIp ? new IPEndPoint(remoteIp, connection.RemotePort) : null;
-        EndPoint? local = connection.LocalIpAddress is { } localIp ? new IPEndPoint(localIp, connection.LocalPort) : null;
+        // The transport's own endpoints where Kestrel has them (a unix socket's too), else the IP addresses of the request.
+        var endPoints = context.Features.Get<IConnectionEndPointFeature>();
+        var remote = endPoints?.RemoteEndPoint ?? (connection.RemoteIpAddress is { } remoteIp ? new IPEndPoint(remoteIp, connection.RemotePort) : null);
+        var local = endPoints?.LocalEndPoint ?? (connection.LocalIpAddress is { } localIp ? new IPEndPoint(localIp, connection.LocalPort) : null);
         return new ConnectionSecurity(
             IsTls: tls is not null,
             TlsProtocol: tls?.Protocol ?? System.Security.Authentication.SslProtocols.None,
             CipherSuite: tls?.NegotiatedCipherSuite,
-            RemoteEndPoint: remote ?? listener.EndPoint,
+            RemoteEndPoint: remote,
             LocalEndPoint: local ?? listener.EndPoint,
             ListenerName: listener.Name,
             Protocol: listener.Protocol,

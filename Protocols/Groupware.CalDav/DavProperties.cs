@@ -15,8 +15,8 @@ internal static class DavProperties
     /// <summary>The properties PROPPATCH may set on a calendar; every other known one is protected.</summary>
     public static readonly IReadOnlySet<XName> Writable = new HashSet<XName> { DisplayName, CalendarDescription, CalendarColor, CalendarOrder, CalendarTimezone };
 
-    /// <summary>The reports of RFC 4791 §7 and RFC 6578 §3 this server answers on calendars.</summary>
-    private static readonly XName[] CalendarReports = [CalendarQuery, CalendarMultiget, SyncCollection];
+    /// <summary>The reports of RFC 4791 §7.8 to §7.10 and RFC 6578 §3 this server answers on calendars.</summary>
+    private static readonly XName[] CalendarReports = [CalendarQuery, CalendarMultiget, FreeBusyQuery, SyncCollection];
 
     /// <summary>The names a PROPFIND with DAV:propname lists, and DAV:allprop returns, for a resource of this kind.</summary>
     public static IReadOnlyList<XName> NamesOf(DavResource resource) => resource.Kind switch

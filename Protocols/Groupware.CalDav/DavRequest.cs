@@ -27,10 +27,13 @@ internal sealed class DavRequest(HttpContext http, Account account, DavPath path
     /// <summary>Whether the path is within the current user's own principal or calendar home.</summary>
     public bool IsOwn(DavPath target) => target.Login is { } login && AccountStore.LoginKey(login) == AccountStore.LoginKey(account.Login);
 
-    /// <summary>The Depth header (RFC 4918 §10.2): 0, 1, or null for infinity (also when absent or not understood).</summary>
-    public int? Depth(int absent) => http.Request.Headers["Depth"].ToString().Trim().ToLowerInvariant() switch
+    /// <summary>
+    /// The Depth header (RFC 4918 §10.2): 0, 1, or null for infinity (also when not understood);
+    /// <paramref name="absent"/> when there is none (RFC 4918 §9.1: infinity for PROPFIND; RFC 4791 §7.8: 0 for calendar-query).
+    /// </summary>
+    public int? Depth(int? absent) => http.Request.Headers["Depth"].ToString().Trim().ToLowerInvariant() switch
     {
-        "" => absent == int.MaxValue ? null : absent,
+        "" => absent,
         "0" => 0,
         "1" => 1,
         _ => null,

@@ -13,7 +13,7 @@ internal static class PropfindMethod
 {
     public static async Task<DavResponse> ExecuteAsync(DavRequest request)
     {
-        if (request.Depth(absent: int.MaxValue) is not { } depth)
+        if (request.Depth(absent: null) is not { } depth)
         {
             return DavResponse.Precondition(StatusCodes.Status403Forbidden, Dav + "propfind-finite-depth");
         }

@@ -1,6 +1,7 @@
 using System.Text;
 using Groupware.Storage.Calendar;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
 using static Groupware.CalDav.Xml.DavNames;
 
 namespace Groupware.CalDav.Methods;
@@ -34,10 +35,10 @@ internal static class PutMethod
             return DavResponse.Text(StatusCodes.Status403Forbidden, "not a valid resource name");
         }
 
-        var contentType = request.Http.Request.ContentType ?? "";
-        if (!contentType.StartsWith("text/calendar", StringComparison.OrdinalIgnoreCase)
-            || (contentType.Contains("charset=", StringComparison.OrdinalIgnoreCase)
-                && !contentType.Contains("utf-8", StringComparison.OrdinalIgnoreCase) && !contentType.Contains("\"utf-8\"", StringComparison.OrdinalIgnoreCase)))
+        // RFC 4791 §5.3.2.1 CALDAV:supported-calendar-data: text/calendar, in UTF-8 (the charset may be left out; RFC 5545 §3.1.4 makes UTF-8 the default).
+        if (!MediaTypeHeaderValue.TryParse(request.Http.Request.ContentType, out var mediaType)
+            || !string.Equals(mediaType.MediaType.Value, "text/calendar", StringComparison.OrdinalIgnoreCase)
+            || (mediaType.Charset.HasValue && !string.Equals(mediaType.Charset.Value.Trim('"'), "utf-8", StringComparison.OrdinalIgnoreCase)))
         {
             return DavResponse.Precondition(StatusCodes.Status403Forbidden, SupportedCalendarData);
         }

@@ -6,8 +6,8 @@ namespace Groupware.CalDav.Methods;
 
 /// <summary>
 /// REPORT (RFC 3253 §3.6) with the reports a calendar lists in DAV:supported-report-set:
-/// calendar-query and calendar-multiget (RFC 4791 §7.8, §7.9) and sync-collection (RFC 6578 §3).
-/// Any other report is refused with DAV:supported-report (free-busy-query is not served yet).
+/// calendar-query, calendar-multiget and free-busy-query (RFC 4791 §7.8, §7.9, §7.10) and
+/// sync-collection (RFC 6578 §3). Any other report is refused with DAV:supported-report.
 /// </summary>
 internal static class ReportMethod
 {
@@ -39,6 +39,7 @@ internal static class ReportMethod
         {
             _ when report.Name == CalendarQuery => await CalendarQueryReport.ExecuteAsync(request, resource, report),
             _ when report.Name == CalendarMultiget => await CalendarMultigetReport.ExecuteAsync(request, resource, report),
+            _ when report.Name == FreeBusyQuery => await FreeBusyQueryReport.ExecuteAsync(request, resource, report),
             _ when report.Name == SyncCollection && resource.Kind == DavResourceKind.Calendar => await SyncCollectionReport.ExecuteAsync(request, resource, report),
             _ => DavResponse.Precondition(StatusCodes.Status403Forbidden, Dav + "supported-report"),
         };

@@ -87,7 +87,7 @@ public sealed class CalDavDiscoveryTests
         Assert.That(Property(multistatus, home + "default/", CalendarServer + "getctag")!.Value, Is.Not.Empty);
         Assert.That(Property(multistatus, home + "default/", Dav + "sync-token")!.Value, Does.StartWith("urn:"));
         Assert.That(Property(multistatus, home + "default/", Dav + "supported-report-set")!.Descendants(Dav + "report").Select(r => r.Elements().Single().Name),
-            Is.EquivalentTo(new[] { Cal + "calendar-query", Cal + "calendar-multiget", Dav + "sync-collection" }));
+            Is.EquivalentTo(new[] { Cal + "calendar-query", Cal + "calendar-multiget", Cal + "free-busy-query", Dav + "sync-collection" }));
         Assert.That(Property(multistatus, home + "tasks/", Dav + "current-user-privilege-set")!.Descendants(Dav + "privilege")
             .Select(p => p.Elements().Single().Name), Does.Contain(Dav + "read").And.Contain(Dav + "write"));
         Assert.That(Property(multistatus, home + "tasks/", Dav + "owner")!.Element(Dav + "href")!.Value, Is.EqualTo($"/principals/{_login}/"));

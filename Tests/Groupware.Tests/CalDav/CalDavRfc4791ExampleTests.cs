@@ -238,6 +238,28 @@ public sealed partial class CalDavRfc4791ExampleTests
         Assert.That(missing.Element(Dav + "status")!.Value, Is.EqualTo("HTTP/1.1 404 Not Found"));
     }
 
+    [Test]
+    public async Task Section_7_10_1_free_busy_query_gives_the_busy_periods_without_details()
+    {
+        // The prose of §7.10.1 (9:00 to 17:00 EST on 4 January); its request's end on the 5th would take in Event #2's instance of that day too.
+        using var response = await _client.SendAsync("REPORT", _work, """
+            <?xml version="1.0" encoding="utf-8" ?>
+            <C:free-busy-query xmlns:C="urn:ietf:params:xml:ns:caldav">
+              <C:time-range start="20060104T140000Z" end="20060104T220000Z"/>
+            </C:free-busy-query>
+            """, "1");
+        Assert.That((int)response.StatusCode, Is.EqualTo(200));
+        Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("text/calendar"));
+        var lines = (await response.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines.Where(l => l.StartsWith("FREEBUSY", StringComparison.Ordinal)), Is.EquivalentTo(new[]
+        {
+            "FREEBUSY;FBTYPE=BUSY-TENTATIVE:20060104T150000Z/20060104T160000Z",
+            "FREEBUSY:20060104T190000Z/20060104T200000Z",
+        }));
+        Assert.That(lines, Does.Contain("DTSTART:20060104T140000Z").And.Contain("DTEND:20060104T220000Z").And.Contain("BEGIN:VFREEBUSY"));
+        Assert.That(lines.Any(l => l.StartsWith("SUMMARY", StringComparison.Ordinal) || l.StartsWith("UID", StringComparison.Ordinal)), Is.False);
+    }
+
     private static async Task<XElement> QueryAsync(string filter, string calendarData = "")
     {
         using var response = await _client.SendAsync("REPORT", _work, $"""

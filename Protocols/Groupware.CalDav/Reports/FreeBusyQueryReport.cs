@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text;
+using System.Xml.Linq;
+using Groupware.CalDav.Xml;
+using Groupware.Storage.Calendar;
+using Ical.Net.CalendarComponents;
+using Microsoft.AspNetCore.Http;
+using IcalCalendar = Ical.Net.Calendar;
+
+namespace Groupware.CalDav.Reports;
+
+/// <summary>
+/// CALDAV:free-busy-query (RFC 4791 §7.10) on one of the user's calendars: one VFREEBUSY with the
+/// busy periods of its events within the time range, clipped to it and coalesced per type; FBTYPE
+/// from TRANSP and STATUS as §7.10's table says (transparent and cancelled events are free, tentative
+/// ones BUSY-TENTATIVE). Candidates come from the indexed columns, as for calendar-query. Only
+/// busy time is told: no summaries, no UIDs.
+/// </summary>
+internal static class FreeBusyQueryReport
+{
+    public static async Task<DavResponse> ExecuteAsync(DavRequest request, DavResource resource, XElement report)
+    {
+        var ranges = report.Elements(DavNames.TimeRange).ToList();
+        var range = ranges.Count == 1 ? UtcTimeRange.Parse(ranges[0]) : null;
+        if (range?.Start is not { } start || range.End is not { } end)
+        {
+            return DavResponse.Text(StatusCodes.Status400BadRequest, "a free-busy-query holds exactly one time-range with a start and an end in UTC");
+        }
+
+        var calendar = resource.Calendar!;
+        IReadOnlyList<CalendarObject> candidates = resource.Kind == DavResourceKind.CalendarObject
+            ? await request.Store.GetObjectsAsync(request.Account.Id, calendar.Id, [resource.Object!.Name], request.Aborted)
+            : await request.Store.FindCandidatesAsync(request.Account.Id, calendar.Id, "VEVENT", start, end, request.Aborted);
+
+        var busy = new Dictionary<string, List<(DateTime Start, DateTime End)>>(StringComparer.Ordinal);
+        foreach (var item in candidates)
+        {
+            if (IcalCalendar.Load(item.Ical) is not { } parsed)
+            {
+                continue;
+            }
+
+            foreach (var occurrence in CalendarTime.Overlapping(parsed, "VEVENT", start, end))
+            {
+                if (TypeOf(occurrence.Source) is not { } type || occurrence.End <= occurrence.Start)
+                {
+                    continue;
+                }
+
+                var period = (occurrence.Start < start ? start : occurrence.Start, occurrence.End > end ? end : occurrence.End);
+                (busy.TryGetValue(type, out var list) ? list : busy[type] = []).Add(period);
+            }
+        }
+
+        var text = new StringBuilder();
+        text.Append("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//groupware//CalDAV//EN\r\nBEGIN:VFREEBUSY\r\n");
+        text.Append("DTSTAMP:").Append(Utc(DateTime.UtcNow)).Append("\r\n");
+        text.Append("DTSTART:").Append(Utc(start)).Append("\r\nDTEND:").Append(Utc(end)).Append("\r\n");
+        foreach (var (type, periods) in busy.OrderBy(b => b.Key, StringComparer.Ordinal))
+        {
+            // One FREEBUSY per period keeps every line under RFC 5545 §3.1's 75 octets without folding.
+            foreach (var (from, to) in Coalesce(periods))
+            {
+                text.Append(type == "BUSY" ? "FREEBUSY:" : $"FREEBUSY;FBTYPE={type}:").Append(Utc(from)).Append('/').Append(Utc(to)).Append("\r\n");
+            }
+        }
+
+        text.Append("END:VFREEBUSY\r\nEND:VCALENDAR\r\n");
+        return DavResponse.Calendar(StatusCodes.Status200OK, text.ToString());
+    }
+
+    /// <summary>The FBTYPE of an event's time (RFC 4791 §7.10's table), or null when it is free.</summary>
+    private static string? TypeOf(IRecurringComponent component)
+    {
+        var transparency = (component as CalendarEvent)?.Transparency;
+        var status = (component as CalendarEvent)?.Status?.ToUpperInvariant();
+        if (string.Equals(transparency, "TRANSPARENT", StringComparison.OrdinalIgnoreCase) || status == "CANCELLED")
+        {
+            return null;
+        }
+
+        return status == "TENTATIVE" ? "BUSY-TENTATIVE" : "BUSY";
+    }
+
+    /// <summary>The periods sorted, overlapping or touching ones merged (RFC 4791 §7.10: SHOULD coalesce).</summary>
+    private static List<(DateTime Start, DateTime End)> Coalesce(List<(DateTime Start, DateTime End)> periods)
+    {
+        var merged = new List<(DateTime Start, DateTime End)>();
+        foreach (var period in periods.OrderBy(p => p.Start))
+        {
+            if (merged.Count > 0 && period.Start <= merged[^1].End)
+            {
+                merged[^1] = (merged[^1].Start, period.End > merged[^1].End ? period.End : merged[^1].End);
+            }
+            else
+            {
+                merged.Add(period);
+            }
+        }
+
+        return merged;
+    }
+
+    private static string Utc(DateTime value) => value.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+}
