@@ -26,6 +26,9 @@ internal enum DavResourceKind
 
     /// <summary><c>/calendars/{login}/{calendar}/{object}</c>: a calendar object resource (RFC 4791 §4.1).</summary>
     CalendarObject,
+
+    /// <summary><c>/ical/{login}/{calendar}</c>: a whole calendar as one .ics (zarafa-ical's URL), for subscriptions.</summary>
+    CalendarFeed,
 }
 
 /// <summary>
@@ -67,6 +70,8 @@ internal sealed record DavPath(DavResourceKind Kind, string? Login = null, strin
                 => new DavPath(DavResourceKind.Calendar, login, calendar),
             ["calendars", var login, var calendar] => new DavPath(DavResourceKind.Unknown, login, calendar),
             ["calendars", var login, var calendar, var name] when !rawPath.EndsWith('/') => new DavPath(DavResourceKind.CalendarObject, login, calendar, name),
+            ["ical", var login, var calendar] => new DavPath(DavResourceKind.CalendarFeed, login,
+                calendar!.EndsWith(".ics", StringComparison.OrdinalIgnoreCase) ? calendar[..^4] : calendar),
             _ => new DavPath(DavResourceKind.Unknown),
         };
     }
@@ -100,6 +105,7 @@ internal sealed record DavPath(DavResourceKind Kind, string? Login = null, strin
         DavResourceKind.CalendarHome => HomeHref(Login!),
         DavResourceKind.Calendar => CalendarHref(Login!, Calendar!),
         DavResourceKind.CalendarObject => ObjectHref(Login!, Calendar!, Object!),
+        DavResourceKind.CalendarFeed => "/ical/" + Escape(Login!) + "/" + Escape(Calendar!),
         _ => "/",
     };
 

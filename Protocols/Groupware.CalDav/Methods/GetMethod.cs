@@ -6,12 +6,20 @@ namespace Groupware.CalDav.Methods;
 /// <summary>
 /// GET and HEAD (RFC 9110 §9.3.1, §9.3.2; RFC 4791 §4.1) of a calendar object: its iCalendar text
 /// as stored, with its ETag and Last-Modified; If-None-Match with the current tag gives 304.
-/// Collections have no GET representation here (405).
+/// Collections have no GET representation here (405); the whole calendar is at its /ical/ URL.
 /// </summary>
 internal static class GetMethod
 {
     public static async Task<DavResponse> ExecuteAsync(DavRequest request)
     {
+        if (request.Path.Kind == DavResourceKind.CalendarFeed)
+        {
+            var feed = request.IsOwn(request.Path)
+                ? await request.Store.FindCalendarAsync(request.Account.Id, request.Path.Calendar!, request.Aborted)
+                : null;
+            return feed is null ? DavResponse.Text(StatusCodes.Status404NotFound, "no such calendar") : await Feeds.CalendarFeed.GetAsync(request, feed);
+        }
+
         if (request.Path.Kind != DavResourceKind.CalendarObject)
         {
             var (collection, missing) = await DavResource.ResolveAsync(request, request.Path);

@@ -19,6 +19,12 @@ internal static class PutMethod
     public static async Task<DavResponse> ExecuteAsync(DavRequest request)
     {
         var path = request.Path;
+        if (path.Kind == DavResourceKind.CalendarFeed)
+        {
+            var feed = request.IsOwn(path) ? await request.Store.FindCalendarAsync(request.Account.Id, path.Calendar!, request.Aborted) : null;
+            return feed is null ? DavResponse.Text(StatusCodes.Status404NotFound, "no such calendar") : await Feeds.CalendarFeed.PutAsync(request, feed);
+        }
+
         if (path.Kind != DavResourceKind.CalendarObject)
         {
             return DavResponse.Text(StatusCodes.Status405MethodNotAllowed, "PUT stores calendar objects inside a calendar: /calendars/{login}/{calendar}/{name}.ics")

@@ -64,6 +64,12 @@ public enum PutOutcome
 /// <summary>The answer of <see cref="CalendarStore.PutObjectAsync"/>: the outcome, the new entity tag, or the name of the object holding the UID.</summary>
 public sealed record PutResult(PutOutcome Outcome, string? ETag = null, string? ConflictingName = null);
 
+/// <summary>
+/// The answer of <see cref="CalendarStore.MergeObjectsAsync"/>: whether it was applied (false: no such
+/// calendar, or its revision was not the expected one), what changed, and the calendar's revision after.
+/// </summary>
+public sealed record MergeResult(bool Applied, int Added, int Replaced, int Deleted, long Revision);
+
 /// <summary>How a DELETE ended.</summary>
 public enum DeleteOutcome
 {
@@ -91,6 +97,25 @@ public sealed class CalendarStore(NpgsqlDataSource dataSource)
         """;
 
     private const string ObjectColumns = "name, uid, component, etag, size, revision, modified_at AS modifiedat";
+
+    // Writes one object at revision @next, with its change log row and the calendar's revision (under the calendar's lock).
+    private const string UpsertObject = """
+        INSERT INTO calendar_objects (account_id, calendar_id, name, uid, component, ical, etag, size, first_start, last_end, revision)
+        VALUES (@accountId, @calendarId, @name, @uid, @component, @ical, @etag, @size, @firstStart, @lastEnd, @next)
+        ON CONFLICT (account_id, calendar_id, name) DO UPDATE
+            SET uid = EXCLUDED.uid, component = EXCLUDED.component, ical = EXCLUDED.ical, etag = EXCLUDED.etag, size = EXCLUDED.size,
+                first_start = EXCLUDED.first_start, last_end = EXCLUDED.last_end, revision = EXCLUDED.revision, modified_at = now();
+        INSERT INTO calendar_changes (account_id, calendar_id, name, revision, deleted) VALUES (@accountId, @calendarId, @name, @next, false)
+        ON CONFLICT (account_id, calendar_id, name) DO UPDATE SET revision = EXCLUDED.revision, deleted = false;
+        UPDATE calendars SET revision = @next WHERE account_id = @accountId AND id = @calendarId;
+        """;
+
+    // Deletes one object at revision @next, leaving its tombstone (under the calendar's lock).
+    private const string DeleteObject = """
+        DELETE FROM calendar_objects WHERE account_id = @accountId AND calendar_id = @calendarId AND name = @name;
+        UPDATE calendar_changes SET revision = @next, deleted = true WHERE account_id = @accountId AND calendar_id = @calendarId AND name = @name;
+        UPDATE calendars SET revision = @next WHERE account_id = @accountId AND id = @calendarId;
+        """;
 
     /// <summary>The account's calendars, in the order clients should list them.</summary>
     public async Task<IReadOnlyList<CalendarCollection>> ListCalendarsAsync(long accountId, CancellationToken cancellationToken)
@@ -249,16 +274,7 @@ public sealed class CalendarStore(NpgsqlDataSource dataSource)
         }
 
         var next = revision.Value + 1;
-        await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO calendar_objects (account_id, calendar_id, name, uid, component, ical, etag, size, first_start, last_end, revision)
-            VALUES (@accountId, @calendarId, @name, @uid, @component, @ical, @etag, @size, @firstStart, @lastEnd, @next)
-            ON CONFLICT (account_id, calendar_id, name) DO UPDATE
-                SET uid = EXCLUDED.uid, component = EXCLUDED.component, ical = EXCLUDED.ical, etag = EXCLUDED.etag, size = EXCLUDED.size,
-                    first_start = EXCLUDED.first_start, last_end = EXCLUDED.last_end, revision = EXCLUDED.revision, modified_at = now();
-            INSERT INTO calendar_changes (account_id, calendar_id, name, revision, deleted) VALUES (@accountId, @calendarId, @name, @next, false)
-            ON CONFLICT (account_id, calendar_id, name) DO UPDATE SET revision = EXCLUDED.revision, deleted = false;
-            UPDATE calendars SET revision = @next WHERE account_id = @accountId AND id = @calendarId;
-            """,
+        await connection.ExecuteAsync(new CommandDefinition(UpsertObject,
             new
             {
                 accountId, calendarId, name, uid = content.Uid, component = content.Component, ical = content.Text, etag = content.ETag,
@@ -292,11 +308,8 @@ public sealed class CalendarStore(NpgsqlDataSource dataSource)
             return DeleteOutcome.PreconditionFailed;
         }
 
-        await connection.ExecuteAsync(new CommandDefinition("""
-            DELETE FROM calendar_objects WHERE account_id = @accountId AND calendar_id = @calendarId AND name = @name;
-            UPDATE calendar_changes SET revision = @next, deleted = true WHERE account_id = @accountId AND calendar_id = @calendarId AND name = @name;
-            UPDATE calendars SET revision = @next WHERE account_id = @accountId AND id = @calendarId;
-            """, new { accountId, calendarId, name, next = revision + 1 }, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(DeleteObject, new { accountId, calendarId, name, next = revision + 1 }, transaction,
+            cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         return DeleteOutcome.Deleted;
     }
@@ -333,6 +346,84 @@ public sealed class CalendarStore(NpgsqlDataSource dataSource)
 
         return (changes, revision, false);
     }
+
+    /// <summary>
+    /// Replaces a calendar's content with <paramref name="contents"/> by UID, in one transaction (the
+    /// whole-calendar PUT of zarafa-ical): objects whose UID is new are added, those whose text changed
+    /// are replaced at their href, those whose UID is missing are deleted (with tombstones). Each change
+    /// takes its own revision, as single writes do. <paramref name="expectedRevision"/>, when given,
+    /// must be the calendar's revision at the moment of writing (the client's If-Match).
+    /// </summary>
+    public async Task<MergeResult> MergeObjectsAsync(long accountId, long calendarId, IReadOnlyList<CalendarObjectContent> contents,
+        long? expectedRevision, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (await LockCalendarAsync(connection, transaction, accountId, calendarId, cancellationToken) is not { } revision)
+        {
+            return new MergeResult(false, 0, 0, 0, 0);
+        }
+
+        if (expectedRevision is { } expected && expected != revision)
+        {
+            return new MergeResult(false, 0, 0, 0, revision);
+        }
+
+        var existing = (await connection.QueryAsync<ExistingByUid>(new CommandDefinition(
+            "SELECT uid, name, etag FROM calendar_objects WHERE account_id = @accountId AND calendar_id = @calendarId",
+            new { accountId, calendarId }, transaction, cancellationToken: cancellationToken))).ToDictionary(e => e.Uid, StringComparer.Ordinal);
+        var names = existing.Values.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        int added = 0, replaced = 0, deleted = 0;
+        foreach (var content in contents)
+        {
+            string name;
+            if (existing.Remove(content.Uid, out var current))
+            {
+                if (current.ETag == content.ETag)
+                {
+                    continue;
+                }
+
+                name = current.Name;
+                replaced++;
+            }
+            else
+            {
+                name = NameFor(content.Uid, names);
+                names.Add(name);
+                added++;
+            }
+
+            revision++;
+            await connection.ExecuteAsync(new CommandDefinition(UpsertObject, new
+            {
+                accountId, calendarId, name, uid = content.Uid, component = content.Component, ical = content.Text, etag = content.ETag,
+                size = content.Size, firstStart = Utc(content.FirstStart), lastEnd = Utc(content.LastEnd), next = revision,
+            }, transaction, cancellationToken: cancellationToken));
+        }
+
+        foreach (var gone in existing.Values)
+        {
+            revision++;
+            deleted++;
+            await connection.ExecuteAsync(new CommandDefinition(DeleteObject, new { accountId, calendarId, name = gone.Name, next = revision },
+                transaction, cancellationToken: cancellationToken));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new MergeResult(true, added, replaced, deleted, revision);
+    }
+
+    /// <summary>The href segment of a new object: its UID where that is a safe name not yet taken, a fresh one otherwise.</summary>
+    private static string NameFor(string uid, HashSet<string> taken)
+    {
+        var name = uid + ".ics";
+        return IsValidObjectName(name) && !taken.Contains(name) && uid.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@')
+            ? name
+            : Guid.NewGuid().ToString("N") + ".ics";
+    }
+
+    private sealed record ExistingByUid(string Uid, string Name, string ETag);
 
     /// <summary>Takes the calendar row FOR UPDATE; returns its revision, or null when there is no such calendar.</summary>
     private static async Task<long?> LockCalendarAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long accountId, long calendarId,
