@@ -24,6 +24,13 @@ public sealed record CalDavOptions
     /// </summary>
     public int MaxSyncResults { get; init; } = 1000;
 
+    /// <summary>
+    /// Largest whole calendar PUT to its /ical/ URL, in octets. 16 MiB: some thousand events of the
+    /// size clients write, and below Kestrel's <c>MaxRequestBodySize</c> (30,000,000 octets), which would
+    /// otherwise end the request first.
+    /// </summary>
+    public int MaxCalendarFeedSize { get; init; } = 16 * 1024 * 1024;
+
     /// <summary>Most hrefs one calendar-multiget may name (RFC 4791 §7.9); more are refused with 403. 1000, as <see cref="MaxSyncResults"/>.</summary>
     public int MaxMultigetHrefs { get; init; } = 1000;
 }

@@ -65,11 +65,10 @@ internal static class CalendarFeed
             return DavResponse.Text(StatusCodes.Status415UnsupportedMediaType, "a whole calendar is PUT as text/calendar");
         }
 
-        // A whole calendar may hold many objects: up to a hundred of the largest one object may be.
-        var body = await request.ReadBodyAsync(request.Options.MaxResourceSize * 100);
+        var body = await request.ReadBodyAsync(request.Options.MaxCalendarFeedSize);
         if (body is null)
         {
-            return DavResponse.Text(StatusCodes.Status413PayloadTooLarge, "the calendar is too large");
+            return DavResponse.Text(StatusCodes.Status413PayloadTooLarge, $"a whole calendar is at most {request.Options.MaxCalendarFeedSize} octets");
         }
 
         string text;
