@@ -38,7 +38,7 @@ internal static class ProbeCommand
         var common = new CommonOptions();
         var imapPort = PortOption("--imap-port", "IMAP port to try a clear-text LOGIN on (143 when no port option is given)");
         var pop3Port = PortOption("--pop3-port", "POP3 port to try clear-text USER/PASS on (110 when no port option is given)");
-        var httpPort = PortOption("--http-port", "HTTP port for an HTTP Basic probe: arrives with the CalDAV front-end; until then the port reports UNKNOWN");
+        var httpPort = PortOption("--http-port", "Clear-text HTTP (caldav) port to try HTTP Basic on: a PROPFIND of / with the canary's credentials");
         var rpcPort = PortOption("--rpc-port", "RPC port for an RPC logon probe: arrives with the RPC front-end; until then the port reports UNKNOWN");
         var user = new Option<string>("--user", "-u") { Description = "The canary account's login", HelpName = "LOGIN" };
         var passwordFile = new Option<FileInfo>("--password-file")

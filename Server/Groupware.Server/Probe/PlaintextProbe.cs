@@ -53,7 +53,8 @@ internal sealed record PortFinding(string Protocol, int Port, ProbeStatus Status
 
 /// <summary>
 /// <c>groupware probe plaintext</c>: behaves like a careless client on each clear-text port (IMAP
-/// LOGIN even when LOGINDISABLED is advertised, RFC 9051 §6.2.3; POP3 USER/PASS, RFC 1939 §7) and
+/// LOGIN even when LOGINDISABLED is advertised, RFC 9051 §6.2.3; POP3 USER/PASS, RFC 1939 §7; HTTP
+/// Basic, RFC 7617) and
 /// raises the alarm when a clear-text login succeeds on a secure node, or fails on a legacy node.
 /// With <see cref="PlaintextProbeOptions.NoCredentials"/> it sends no password and judges what the
 /// server offers before TLS (RFC 2595 §3.2 LOGINDISABLED, RFC 2449 §6.1 USER).
@@ -94,7 +95,7 @@ internal sealed class PlaintextProbe(PlaintextProbeOptions options)
 
         if (options.HttpPort is { } http)
         {
-            findings.Add(NotYet("http", http, "the HTTP Basic probe arrives with the CalDAV front-end; nothing was checked"));
+            findings.Add(await ProbeAsync("http", http, (c, n, t) => HttpAsync(c, n, http, t), cancellationToken));
         }
 
         if (options.RpcPort is { } rpc)
@@ -257,6 +258,77 @@ internal sealed class PlaintextProbe(PlaintextProbeOptions options)
         return options.Expect == PlaintextExpectation.Allowed
             ? (ProbeStatus.Critical, $"{name}: clear-text USER/PASS for {options.User} refused at {step} ({final.Line})")
             : (ProbeStatus.Ok, $"{name}: clear-text USER/PASS refused at {step} ({final.Line})");
+    }
+
+    /// <summary>
+    /// HTTP Basic (RFC 7617) in clear, as a careless CalDAV client sends it: a PROPFIND of / with the
+    /// canary's credentials. A 2xx means they were taken (CRITICAL on a secure node); 401 means they
+    /// were checked in clear, like IMAP's AUTHENTICATIONFAILED (WARNING); 403 or a redirect means refused
+    /// unchecked. Without credentials a GET of / tells whether the server asks for Basic in clear
+    /// (401 with a Basic challenge) or sends clients to https (3xx).
+    /// </summary>
+    private async Task<(ProbeStatus, string)> HttpAsync(ProbeConnection connection, string name, int port, CancellationToken cancellationToken)
+    {
+        var method = options.NoCredentials ? "GET" : "PROPFIND";
+        await connection.WriteLineAsync($"{method} / HTTP/1.1", cancellationToken);
+        await connection.WriteLineAsync($"Host: {options.Endpoint.Host}:{port.ToString(System.Globalization.CultureInfo.InvariantCulture)}", cancellationToken);
+        if (!options.NoCredentials)
+        {
+            var basic = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{options.User}:{options.Password}"));
+            await connection.WriteLineAsync($"Authorization: Basic {basic}", cancellationToken, masked: "Authorization: Basic ***");
+            await connection.WriteLineAsync("Depth: 0", cancellationToken);
+        }
+
+        await connection.WriteLineAsync("Content-Length: 0", cancellationToken);
+        await connection.WriteLineAsync("Connection: close", cancellationToken);
+        await connection.WriteLineAsync("", cancellationToken);
+
+        var statusLine = await connection.ReadLineAsync(cancellationToken);
+        var parts = statusLine.Split(' ', 3);
+        if (parts.Length < 2 || !parts[0].StartsWith("HTTP/1.", StringComparison.Ordinal) || parts[1].Length != 3
+            || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var status))
+        {
+            throw new ProbeMismatchException($"not an HTTP status line: {statusLine}");
+        }
+
+        string? location = null;
+        var basicChallenge = false;
+        for (var header = await connection.ReadLineAsync(cancellationToken); header.Length > 0; header = await connection.ReadLineAsync(cancellationToken))
+        {
+            if (header.StartsWith("Location:", StringComparison.OrdinalIgnoreCase))
+            {
+                location = header["Location:".Length..].Trim();
+            }
+            else if (header.StartsWith("WWW-Authenticate:", StringComparison.OrdinalIgnoreCase)
+                && header["WWW-Authenticate:".Length..].TrimStart().StartsWith("Basic", StringComparison.OrdinalIgnoreCase))
+            {
+                basicChallenge = true;
+            }
+        }
+
+        var answer = $"{status}{(location is null ? "" : " to " + location)}";
+        if (options.NoCredentials)
+        {
+            List<string> offers = status == 401 && basicChallenge ? ["Basic asked for in clear"] : status is >= 200 and < 300 ? ["served in clear without login"] : [];
+            return Offered(name, offers, status is >= 300 and < 400 ? $"redirects ({answer})" : $"answers {answer}");
+        }
+
+        var accepted = status is >= 200 and < 300;
+        if (accepted)
+        {
+            return options.Expect == PlaintextExpectation.Refused
+                ? (ProbeStatus.Critical, $"{name}: clear-text Basic for {options.User} was ACCEPTED ({answer})")
+                : (ProbeStatus.Ok, $"{name}: clear-text Basic for {options.User} accepted ({answer})");
+        }
+
+        if (options.Expect == PlaintextExpectation.Allowed)
+        {
+            return (ProbeStatus.Critical, $"{name}: clear-text Basic for {options.User} refused ({answer})");
+        }
+
+        return status == 401
+            ? (ProbeStatus.Warning, $"{name}: clear-text Basic refused with 401, so the password was checked in clear text; is the canary's password right?")
+            : (ProbeStatus.Ok, $"{name}: clear-text Basic refused ({answer})");
     }
 
     /// <summary>The verdict of <c>--no-credentials</c>: WARNING when the offer contradicts the expectation.</summary>

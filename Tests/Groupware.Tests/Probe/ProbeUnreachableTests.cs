@@ -73,12 +73,11 @@ public sealed class ProbeUnreachableTests
     }
 
     [Test]
-    public async Task The_HTTP_and_RPC_ports_say_their_probes_arrive_with_those_front_ends()
+    public async Task The_RPC_port_says_its_probe_arrives_with_that_front_end()
     {
-        var run = await ProbeCli.RunAsync("plaintext", "-H", "127.0.0.1", "--http-port", "8443", "--rpc-port", "237", "--no-credentials");
+        var run = await ProbeCli.RunAsync("plaintext", "-H", "127.0.0.1", "--rpc-port", "237", "--no-credentials");
         Assert.That(run.ExitCode, Is.EqualTo(3), run.ToString());
-        Assert.That(run.StatusLine, Does.Contain("http/8443: the HTTP Basic probe arrives with the CalDAV front-end")
-            .And.Contain("rpc/237: the RPC logon probe arrives with the RPC front-end"));
+        Assert.That(run.StatusLine, Does.Contain("rpc/237: the RPC logon probe arrives with the RPC front-end"));
     }
 
     [Test]
