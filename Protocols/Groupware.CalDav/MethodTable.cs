@@ -16,6 +16,8 @@ internal static class MethodTable
         ["HEAD"] = GetMethod.ExecuteAsync,
         ["PUT"] = PutMethod.ExecuteAsync,
         ["DELETE"] = DeleteMethod.ExecuteAsync,
+        ["COPY"] = CopyMoveMethod.ExecuteAsync,
+        ["MOVE"] = CopyMoveMethod.ExecuteAsync,
         ["REPORT"] = ReportMethod.ExecuteAsync,
     };
 

@@ -8,7 +8,7 @@ namespace Groupware.CalDav.Methods;
 /// </summary>
 internal static class OptionsMethod
 {
-    public const string Allow = "OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, MKCALENDAR, MKCOL, REPORT";
+    public const string Allow = "OPTIONS, GET, HEAD, PUT, DELETE, COPY, MOVE, PROPFIND, PROPPATCH, MKCALENDAR, MKCOL, REPORT";
 
     public const string ComplianceClasses = "1, 3, calendar-access, extended-mkcol";
 

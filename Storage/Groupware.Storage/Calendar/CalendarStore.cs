@@ -414,6 +414,81 @@ public sealed class CalendarStore(NpgsqlDataSource dataSource)
         return new MergeResult(true, added, replaced, deleted, revision);
     }
 
+    /// <summary>
+    /// COPY or MOVE of an object (RFC 4918 §9.8, §9.9; RFC 4791 §5.3.2.1) to <paramref name="targetName"/>
+    /// in <paramref name="targetCalendarId"/> (the same calendar or another of the account), in one
+    /// transaction under both calendars' locks, taken in id order as every writer takes them. The UID
+    /// check sees the target calendar as it will be (a MOVE within one calendar leaves its source).
+    /// </summary>
+    public async Task<PutResult> CopyObjectAsync(long accountId, long sourceCalendarId, string sourceName, long targetCalendarId, string targetName,
+        bool overwrite, bool move, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var revisions = new Dictionary<long, long>();
+        foreach (var id in new[] { sourceCalendarId, targetCalendarId }.Distinct().Order())
+        {
+            if (await LockCalendarAsync(connection, transaction, accountId, id, cancellationToken) is not { } locked)
+            {
+                return new PutResult(PutOutcome.NoCalendar);
+            }
+
+            revisions[id] = locked;
+        }
+
+        var source = await connection.QuerySingleOrDefaultAsync<StoredObject>(new CommandDefinition(
+            "SELECT uid, component, ical, etag, size, first_start AS firststart, last_end AS lastend FROM calendar_objects "
+            + "WHERE account_id = @accountId AND calendar_id = @sourceCalendarId AND name = @sourceName",
+            new { accountId, sourceCalendarId, sourceName }, transaction, cancellationToken: cancellationToken));
+        if (source is null)
+        {
+            return new PutResult(PutOutcome.NoCalendar);
+        }
+
+        var existing = await connection.QuerySingleOrDefaultAsync<ExistingObject>(new CommandDefinition(
+            "SELECT etag, uid FROM calendar_objects WHERE account_id = @accountId AND calendar_id = @targetCalendarId AND name = @targetName",
+            new { accountId, targetCalendarId, targetName }, transaction, cancellationToken: cancellationToken));
+        if (existing is not null && !overwrite)
+        {
+            return new PutResult(PutOutcome.PreconditionFailed);
+        }
+
+        if (existing is not null && existing.Uid != source.Uid)
+        {
+            return new PutResult(PutOutcome.UidConflict, ConflictingName: targetName);
+        }
+
+        var holder = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT name FROM calendar_objects WHERE account_id = @accountId AND calendar_id = @targetCalendarId AND uid = @uid AND name <> @targetName "
+            + "AND NOT (@move AND calendar_id = @sourceCalendarId AND name = @sourceName)",
+            new { accountId, targetCalendarId, sourceCalendarId, sourceName, targetName, uid = source.Uid, move }, transaction,
+            cancellationToken: cancellationToken));
+        if (holder is not null)
+        {
+            return new PutResult(PutOutcome.UidConflict, ConflictingName: holder);
+        }
+
+        if (move)
+        {
+            // First, so that a MOVE within one calendar does not hold its UID twice for a moment.
+            revisions[sourceCalendarId]++;
+            await connection.ExecuteAsync(new CommandDefinition(DeleteObject,
+                new { accountId, calendarId = sourceCalendarId, name = sourceName, next = revisions[sourceCalendarId] }, transaction,
+                cancellationToken: cancellationToken));
+        }
+
+        revisions[targetCalendarId]++;
+        await connection.ExecuteAsync(new CommandDefinition(UpsertObject, new
+        {
+            accountId, calendarId = targetCalendarId, name = targetName, uid = source.Uid, component = source.Component, ical = source.Ical,
+            etag = source.ETag, size = source.Size, firstStart = Utc(source.FirstStart), lastEnd = Utc(source.LastEnd), next = revisions[targetCalendarId],
+        }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return new PutResult(existing is null ? PutOutcome.Created : PutOutcome.Replaced, source.ETag);
+    }
+
+    private sealed record StoredObject(string Uid, string Component, string Ical, string ETag, int Size, DateTime? FirstStart, DateTime? LastEnd);
+
     /// <summary>The href segment of a new object: its UID where that is a safe name not yet taken, a fresh one otherwise.</summary>
     private static string NameFor(string uid, HashSet<string> taken)
     {
