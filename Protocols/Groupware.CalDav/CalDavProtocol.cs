@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Groupware.Auth;
 using Groupware.Connections;
+using Groupware.Storage.Accounts;
 using Groupware.Storage.Calendar;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
@@ -20,7 +21,7 @@ namespace Groupware.CalDav;
 /// checking them (DESIGN.md, the security invariant). Everywhere else HTTP Basic (RFC 7617) is
 /// the only authentication, decided by the auth module; then <see cref="MethodTable"/> dispatches.
 /// </summary>
-internal sealed partial class CalDavProtocol(AuthService auth, CalendarStore store, ListenerDirectory listeners, CalDavOptions options,
+internal sealed partial class CalDavProtocol(AuthService auth, CalendarStore store, AccountStore accounts, ListenerDirectory listeners, CalDavOptions options,
     ILogger<CalDavProtocol> logger) : HttpFrontEnd
 {
     /// <summary>RFC 7617 §2: the realm, and the charset parameter that tells clients to send UTF-8.</summary>
@@ -86,7 +87,7 @@ internal sealed partial class CalDavProtocol(AuthService auth, CalendarStore sto
                 .With("Allow", Methods.OptionsMethod.Allow);
         }
 
-        var davRequest = new DavRequest(context, result.Account!, path, store, options);
+        var davRequest = new DavRequest(context, result.Account!, path, store, accounts, options);
         try
         {
             return await handler(davRequest);

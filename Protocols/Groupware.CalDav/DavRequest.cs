@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 namespace Groupware.CalDav;
 
 /// <summary>One authenticated request on its way to a method handler: who asks, for what, and the node's stores and limits.</summary>
-internal sealed class DavRequest(HttpContext http, Account account, DavPath path, CalendarStore store, CalDavOptions options)
+internal sealed class DavRequest(HttpContext http, Account account, DavPath path, CalendarStore store, AccountStore accounts, CalDavOptions options)
 {
     public HttpContext Http => http;
 
@@ -17,6 +17,9 @@ internal sealed class DavRequest(HttpContext http, Account account, DavPath path
     public DavPath Path => path;
 
     public CalendarStore Store => store;
+
+    /// <summary>The accounts of the installation: whose calendar another user's free-busy-query asks about.</summary>
+    public AccountStore Accounts => accounts;
 
     public CalDavOptions Options => options;
 

@@ -14,7 +14,8 @@ namespace Groupware.CalDav.Reports;
 /// busy periods of its events within the time range, clipped to it and coalesced per type; FBTYPE
 /// from TRANSP and STATUS as §7.10's table says (transparent and cancelled events are free, tentative
 /// ones BUSY-TENTATIVE). Candidates come from the indexed columns, as for calendar-query. Only
-/// busy time is told: no summaries, no UIDs.
+/// busy time is told: no summaries, no UIDs; so it is also what another account of the
+/// installation gets for a calendar of this one (scheduling).
 /// </summary>
 internal static class FreeBusyQueryReport
 {
@@ -27,10 +28,11 @@ internal static class FreeBusyQueryReport
             return DavResponse.Text(StatusCodes.Status400BadRequest, "a free-busy-query holds exactly one time-range with a start and an end in UTC");
         }
 
+        // The calendar's owner: the current user, or another account of the installation asked about for scheduling.
         var calendar = resource.Calendar!;
         IReadOnlyList<CalendarObject> candidates = resource.Kind == DavResourceKind.CalendarObject
-            ? await request.Store.GetObjectsAsync(request.Account.Id, calendar.Id, [resource.Object!.Name], request.Aborted)
-            : await request.Store.FindCandidatesAsync(request.Account.Id, calendar.Id, "VEVENT", start, end, request.Aborted);
+            ? await request.Store.GetObjectsAsync(calendar.AccountId, calendar.Id, [resource.Object!.Name], request.Aborted)
+            : await request.Store.FindCandidatesAsync(calendar.AccountId, calendar.Id, "VEVENT", start, end, request.Aborted);
 
         var busy = new Dictionary<string, List<(DateTime Start, DateTime End)>>(StringComparer.Ordinal);
         foreach (var item in candidates)
