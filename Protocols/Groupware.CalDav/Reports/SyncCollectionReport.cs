@@ -21,13 +21,14 @@ internal static class SyncCollectionReport
         var calendar = resource.Calendar!;
         var token = DavXml.TextOf(report.Element(DavNames.SyncToken));
         long since = 0;
-        if (token.Length > 0 && SyncTokens.RevisionOf(token, calendar) is not { } revision)
+        if (token.Length > 0)
         {
-            return DavResponse.Precondition(StatusCodes.Status403Forbidden, DavNames.Dav + "valid-sync-token");
-        }
-        else if (token.Length > 0)
-        {
-            since = SyncTokens.RevisionOf(token, calendar)!.Value;
+            if (SyncTokens.RevisionOf(token, calendar) is not { } revision)
+            {
+                return DavResponse.Precondition(StatusCodes.Status403Forbidden, DavNames.Dav + "valid-sync-token");
+            }
+
+            since = revision;
         }
 
         // RFC 6578 §3.3: sync-level 1 or infinite; a calendar has no child collections, so both mean its members.
@@ -55,7 +56,8 @@ internal static class SyncCollectionReport
         }
 
         var (changes, upTo, truncated) = await request.Store.ChangesSinceAsync(request.Account.Id, calendar.Id, since, limit, request.Aborted);
-        var present = data.WantsCalendarData
+        // The rows themselves only when more than the tag is asked for (the change log carries the tag).
+        var present = data.WantsCalendarData || data.Properties.Any(p => p != DavNames.GetETag)
             ? (await request.Store.GetObjectsAsync(request.Account.Id, calendar.Id, [.. changes.Where(c => !c.Deleted).Select(c => c.Name)], request.Aborted))
                 .ToDictionary(o => o.Name, StringComparer.Ordinal)
             : [];
