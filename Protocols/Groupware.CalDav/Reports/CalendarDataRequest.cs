@@ -12,17 +12,22 @@ namespace Groupware.CalDav.Reports;
 /// The properties a report asks for in its DAV:prop, with CALDAV:calendar-data (RFC 4791 §9.6)
 /// answered as the stored text or, with CALDAV:expand (§9.6.5), as the instances of recurring
 /// components within the expand range, each with a RECURRENCE-ID and its times in UTC, without
-/// RRULE, RDATE or EXDATE. The comp/prop selection of §9.6.1 is not applied: the whole object is
-/// returned, which §9.6 allows clients to receive.
+/// RRULE, RDATE or EXDATE, or with CALDAV:limit-recurrence-set (§9.6.6) as the master with only
+/// the overridden instances that impact its range. The comp/prop selection of §9.6.1 is not
+/// applied: the whole object is returned, which §9.6 allows clients to receive.
 /// </summary>
 internal sealed class CalendarDataRequest
 {
-    private CalendarDataRequest(IReadOnlyList<XName> properties, bool calendarData, UtcTimeRange? expand)
+    private CalendarDataRequest(IReadOnlyList<XName> properties, bool calendarData, UtcTimeRange? expand, UtcTimeRange? limitRecurrenceSet)
     {
         Properties = properties;
         WantsCalendarData = calendarData;
         Expand = expand;
+        LimitRecurrenceSet = limitRecurrenceSet;
     }
+
+    /// <summary>CALDAV:limit-recurrence-set (RFC 4791 §9.6.6): only the overridden instances that impact this range besides the master.</summary>
+    public UtcTimeRange? LimitRecurrenceSet { get; }
 
     /// <summary>The requested properties other than calendar-data.</summary>
     public IReadOnlyList<XName> Properties { get; }
@@ -49,7 +54,18 @@ internal sealed class CalendarDataRequest
             }
         }
 
-        return new CalendarDataRequest(names, data is not null, expand);
+        UtcTimeRange? limit = null;
+        if (data?.Element(DavNames.CalDav + "limit-recurrence-set") is { } limitElement)
+        {
+            limit = UtcTimeRange.Parse(limitElement);
+            if (limit?.Start is null || limit.End is null)
+            {
+                refusal = DavResponse.Precondition(Microsoft.AspNetCore.Http.StatusCodes.Status403Forbidden, DavNames.ValidFilter);
+                return null;
+            }
+        }
+
+        return new CalendarDataRequest(names, data is not null, expand, limit);
     }
 
     /// <summary>The DAV:response of one object: its properties and, if asked, its calendar data.</summary>
@@ -58,7 +74,8 @@ internal sealed class CalendarDataRequest
         var response = DavProperties.Response(resource, Properties, request);
         if (WantsCalendarData)
         {
-            var data = new XElement(DavNames.CalendarData, Expand is { } range ? Expanded(item.Ical, range) : item.Ical);
+            var data = new XElement(DavNames.CalendarData, Expand is { } range ? Expanded(item.Ical, range)
+                : LimitRecurrenceSet is { } limit ? Limited(item.Ical, limit) : item.Ical);
             var ok = response.Elements(DavNames.Propstat).FirstOrDefault(p => p.Element(DavNames.Status)?.Value.Contains(" 200 ", StringComparison.Ordinal) == true);
             if (ok is null)
             {
@@ -136,6 +153,40 @@ internal sealed class CalendarDataRequest
         }
 
         return new CalendarSerializer().SerializeToString(output) ?? ical;
+    }
+
+    /// <summary>
+    /// RFC 4791 §9.6.6: the object with its masters and only the overridden instances whose current or
+    /// original times overlap <paramref name="range"/> (an override with RANGE=THISANDFUTURE impacts
+    /// every range after its original start), each component as the client stored it.
+    /// </summary>
+    internal static string Limited(string ical, UtcTimeRange range)
+    {
+        var (blocks, prodId) = Feeds.CalendarText.TopLevel(ical);
+        var zones = blocks.Where(b => b.Name == "VTIMEZONE").ToList();
+        var kept = new List<Feeds.CalendarBlock>();
+        foreach (var block in blocks.Where(b => b.Name != "VTIMEZONE"))
+        {
+            var alone = IcalCalendar.Load(Feeds.CalendarText.Calendar(prodId ?? "-//groupware//CalDAV//EN", [.. zones, block]));
+            var component = alone?.Children.OfType<RecurringComponent>().FirstOrDefault();
+            if (component?.RecurrenceIdentifier is not { } identifier || Impacts(component, identifier, range))
+            {
+                kept.Add(block);
+            }
+        }
+
+        return kept.Count == blocks.Count - zones.Count ? ical : Feeds.CalendarText.Calendar(prodId ?? "-//groupware//CalDAV//EN", [.. zones, .. kept]);
+    }
+
+    private static bool Impacts(RecurringComponent component, RecurrenceIdentifier identifier, UtcTimeRange range)
+    {
+        var start = component.DtStart?.AsUtc ?? identifier.StartTime.AsUtc;
+        var end = (component as CalendarEvent)?.DtEnd?.AsUtc ?? (component as Todo)?.Due?.AsUtc
+            ?? start + ((component as CalendarEvent)?.Duration?.ToTimeSpanUnspecified() ?? TimeSpan.Zero);
+        var original = identifier.StartTime.AsUtc;
+        return CalendarTime.Overlaps(start, end < start ? start : end, range.Start, range.End)
+            || CalendarTime.Overlaps(original, original + (end - start), range.Start, range.End)
+            || (identifier.Range == RecurrenceRange.ThisAndFuture && original < range.End);
     }
 
     /// <summary>A time in UTC, or the date of an all-day instance (a DATE has no time zone to convert).</summary>

@@ -124,6 +124,24 @@ public sealed partial class CalDavRfc4791ExampleTests
         Assert.That(Property(multistatus, _work + "abcd2.ics", Cal + "calendar-data")!.Value, Does.Not.Contain("VTIMEZONE"));
     }
 
+    [TestCase("20060103T000000Z", "20060105T000000Z", true)]
+    [TestCase("20060105T000000Z", "20060106T000000Z", false)]
+    public async Task Section_7_8_2_limit_recurrence_set_keeps_the_master_and_only_the_overrides_that_impact_the_range(string start, string end,
+        bool overrideKept)
+    {
+        var multistatus = await QueryAsync($"""
+            <C:filter>
+              <C:comp-filter name="VCALENDAR">
+                <C:comp-filter name="VEVENT"><C:time-range start="{start}" end="{end}"/></C:comp-filter>
+              </C:comp-filter>
+            </C:filter>
+            """, $"""<C:limit-recurrence-set start="{start}" end="{end}"/>""");
+        var data = Property(multistatus, _work + "abcd2.ics", Cal + "calendar-data")!.Value;
+        var lines = data.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        Assert.That(lines, Does.Contain("RRULE:FREQ=DAILY;COUNT=5").And.Contain("SUMMARY:Event #2").And.Contain("BEGIN:VTIMEZONE"), "the master, as stored");
+        Assert.That(lines.Contains("RECURRENCE-ID;TZID=US/Eastern:20060104T120000"), Is.EqualTo(overrideKept));
+    }
+
     [Test]
     public async Task A_time_range_matches_the_instances_of_a_recurring_event_and_not_the_events_outside()
     {
