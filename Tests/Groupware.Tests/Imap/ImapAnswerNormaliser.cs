@@ -31,6 +31,8 @@ namespace Groupware.Tests.Imap;
 /// without the CHILDREN return option (RFC 5258 §4, "MAY"), special-use attributes without the
 /// SPECIAL-USE option (RFC 6154 §5.1: "MAY return SPECIAL-USE attributes even if the client does not
 /// specify the return option"), and special-use attributes in LSUB, which RFC 6154 does not cover.</item>
+/// <item>An INTERNALDATE within ten minutes of now compares as <c>"now"</c>: APPEND without a date takes
+/// the current time (§6.3.12), which each server reads at its own instant, a second apart at times.</item>
 /// </list>
 /// </summary>
 internal sealed partial class ImapAnswerNormaliser
@@ -67,6 +69,7 @@ internal sealed partial class ImapAnswerNormaliser
             return "+";
         }
 
+        response = InternalDate().Replace(response, m => IsNow(m.Groups[1].Value, m.Groups[2].Value) ? "INTERNALDATE \"now\"" : m.Value);
         response = Literal8WithoutNul().Replace(response, m => m.Value[1..]);
         response = QuotableLiteral().Replace(response, m => $"\"{m.Groups[1].Value}\"");
 
@@ -264,6 +267,17 @@ internal sealed partial class ImapAnswerNormaliser
     /// <summary>A literal8 whose octets, as <see cref="DifferentialSessions"/> writes them, have no NUL.</summary>
     [GeneratedRegex(@"~\{[0-9]+\}«(?:[^»\\]|\\(?!x00)\S)*»")]
     private static partial Regex Literal8WithoutNul();
+
+    /// <summary>Whether an IMAP date-time (RFC 9051 §9 <c>date-time</c>: local time and zone) is within ten minutes of now.</summary>
+    private static bool IsNow(string local, string zone)
+    {
+        var offset = new TimeSpan(int.Parse(zone[1..3], CultureInfo.InvariantCulture), int.Parse(zone[3..], CultureInfo.InvariantCulture), 0);
+        return DateTime.TryParseExact(local.Trim(), "d-MMM-yyyy HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
+            && (new DateTimeOffset(time, zone[0] == '-' ? -offset : offset) - DateTimeOffset.UtcNow).Duration() < TimeSpan.FromMinutes(10);
+    }
+
+    [GeneratedRegex(@"INTERNALDATE ""([ 0-9]{2}-[A-Za-z]{3}-[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2}) ([+-][0-9]{4})""")]
+    private static partial Regex InternalDate();
 
     [GeneratedRegex(@"^(?<tag>\S+) (?<status>OK|NO|BAD|BYE|PREAUTH)(?: \[(?<code>[^\]]*)\])?(?: .*)?$", RegexOptions.IgnoreCase)]
     private static partial Regex StatusResponse();
