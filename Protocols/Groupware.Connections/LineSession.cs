@@ -144,11 +144,6 @@ public abstract partial class LineSession
         Time = listener.Time;
         Security = listener.SecurityOf(connection);
         _tcpSocket = connection.Features.Get<IConnectionSocketFeature>()?.Socket is { ProtocolType: ProtocolType.Tcp } socket ? socket : null;
-        if (connection.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.ISslStreamFeature>()?.SslStream is { } implicitTls)
-        {
-            OpenSslBuffers.ReleaseWhenIdle(implicitTls);
-        }
-
         _readTimer = Time.CreateTimer(static s => ((LineSession)s!).OnReadTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _writeTimer = Time.CreateTimer(static s => ((LineSession)s!).OnWriteTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }

@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -131,11 +132,7 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
                     listen.Use(limiter.Middleware(protocol!, listener.Tls, listener.Name, metrics));
                     if (listener.Tls == TlsMode.Implicit)
                     {
-                        listen.UseHttps(new TlsHandshakeCallbackOptions
-                        {
-                            OnConnection = _ => ValueTask.FromResult(contexts[listener.Name].ServerTlsOptions()),
-                            HandshakeTimeout = TimeSpan.FromSeconds(options.Limits.TlsHandshakeTimeoutSeconds),
-                        });
+                        UseImplicitTls(listen, listener, contexts, options);
                     }
 
                     listen.Run(connection => protocol!.RunAsync(connection, contexts[listener.Name]));
@@ -238,6 +235,30 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
     }
 
     /// <summary>
+    /// TLS from the first octet (Kestrel's TLS middleware) with the certificate current at each
+    /// handshake; then OpenSSL may release each connection's record buffers while it is idle
+    /// (<see cref="OpenSslBuffers"/>), whichever protocol runs on it.
+    /// </summary>
+    private static void UseImplicitTls(ListenOptions listen, ListenerOptions listener, Dictionary<string, ListenerContext> contexts,
+        GroupwareOptions options)
+    {
+        listen.UseHttps(new TlsHandshakeCallbackOptions
+        {
+            OnConnection = _ => ValueTask.FromResult(contexts[listener.Name].ServerTlsOptions()),
+            HandshakeTimeout = TimeSpan.FromSeconds(options.Limits.TlsHandshakeTimeoutSeconds),
+        });
+        listen.Use(next => connection =>
+        {
+            if (connection.Features.Get<ISslStreamFeature>()?.SslStream is { } tls)
+            {
+                OpenSslBuffers.ReleaseWhenIdle(tls);
+            }
+
+            return next(connection);
+        });
+    }
+
+    /// <summary>
     /// Binds an HTTP listener: the connection limit, implicit TLS with the protocol's ALPN list (h2,
     /// http/1.1), HTTP/1.1 and HTTP/2 over TLS and HTTP/1.1 in clear, and a mark naming the listener,
     /// by which <see cref="UseHttpProtocols"/> routes its requests.
@@ -250,11 +271,7 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
         if (listener.Tls == TlsMode.Implicit)
         {
             listen.Protocols = HttpProtocols.Http1AndHttp2;
-            listen.UseHttps(new TlsHandshakeCallbackOptions
-            {
-                OnConnection = _ => ValueTask.FromResult(contexts[listener.Name].ServerTlsOptions()),
-                HandshakeTimeout = TimeSpan.FromSeconds(options.Limits.TlsHandshakeTimeoutSeconds),
-            });
+            UseImplicitTls(listen, listener, contexts, options);
         }
         else
         {
