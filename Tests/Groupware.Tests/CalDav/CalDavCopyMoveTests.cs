@@ -33,18 +33,7 @@ public sealed class CalDavCopyMoveTests
     private static async Task<string> PutEventAsync(string calendar)
     {
         var uid = Guid.NewGuid().ToString();
-        using var put = await _client.PutCalendarAsync($"/calendars/{_login}/{calendar}/{uid}.ics", ICalendarText($"""
-            BEGIN:VCALENDAR
-            VERSION:2.0
-            PRODID:-//groupware tests//EN
-            BEGIN:VEVENT
-            UID:{uid}
-            DTSTAMP:20240101T000000Z
-            DTSTART:20300110T100000Z
-            SUMMARY:moved around
-            END:VEVENT
-            END:VCALENDAR
-            """));
+        using var put = await _client.PutCalendarAsync($"/calendars/{_login}/{calendar}/{uid}.ics", CalendarObject("VEVENT", uid, "DTSTART:20300110T100000Z\nSUMMARY:moved around"));
         Assert.That((int)put.StatusCode, Is.EqualTo(201));
         return uid;
     }

@@ -122,4 +122,15 @@ internal static class CalDavFixture
 
     /// <summary>An RFC 5545 object with CRLF lines from lines written one per line.</summary>
     public static string ICalendarText(string text) => string.Join("\r\n", text.Trim().Split('\n').Select(l => l.Trim())) + "\r\n";
+
+    /// <summary>
+    /// A calendar object of one <paramref name="component"/> (VEVENT, VTODO) with its UID and a DTSTAMP,
+    /// then <paramref name="properties"/> (lines separated by LF; none when empty).
+    /// </summary>
+    public static string CalendarObject(string component, string uid, string properties) =>
+        ICalendarText(string.Join('\n', new[]
+        {
+            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//groupware tests//EN", $"BEGIN:{component}", $"UID:{uid}", "DTSTAMP:20240101T000000Z",
+            properties, $"END:{component}", "END:VCALENDAR",
+        }.Where(part => part.Length > 0)));
 }

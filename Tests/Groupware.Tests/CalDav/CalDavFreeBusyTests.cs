@@ -21,19 +21,8 @@ public sealed class CalDavFreeBusyTests
         foreach (var (uid, start, extra) in new[] { ("busy", "20300304T100000Z", ""), ("tentative", "20300304T140000Z", "STATUS:TENTATIVE\n"),
                      ("free", "20300304T160000Z", "TRANSP:TRANSPARENT\n") })
         {
-            using var put = await ownerClient.PutCalendarAsync(calendar + uid + ".ics", ICalendarText($"""
-                BEGIN:VCALENDAR
-                VERSION:2.0
-                PRODID:-//groupware tests//EN
-                BEGIN:VEVENT
-                UID:{uid}
-                DTSTAMP:20240101T000000Z
-                DTSTART:{start}
-                DURATION:PT1H
-                {extra}SUMMARY:secret {uid}
-                END:VEVENT
-                END:VCALENDAR
-                """));
+            using var put = await ownerClient.PutCalendarAsync(calendar + uid + ".ics",
+                CalendarObject("VEVENT", uid, $"DTSTART:{start}\nDURATION:PT1H\n{extra}SUMMARY:secret {uid}"));
             Assert.That((int)put.StatusCode, Is.EqualTo(201));
         }
 

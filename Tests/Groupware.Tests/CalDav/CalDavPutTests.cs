@@ -30,19 +30,8 @@ public sealed class CalDavPutTests
         await _node.DisposeAsync();
     }
 
-    private static string Event(string uid, string summary = "Meeting", string extra = "") => ICalendarText($"""
-        BEGIN:VCALENDAR
-        VERSION:2.0
-        PRODID:-//groupware tests//EN
-        {extra}BEGIN:VEVENT
-        UID:{uid}
-        DTSTAMP:20240101T000000Z
-        DTSTART:20300110T100000Z
-        DTEND:20300110T110000Z
-        SUMMARY:{summary}
-        END:VEVENT
-        END:VCALENDAR
-        """);
+    private static string Event(string uid, string summary = "Meeting") =>
+        CalendarObject("VEVENT", uid, $"DTSTART:20300110T100000Z\nDTEND:20300110T110000Z\nSUMMARY:{summary}");
 
     [Test]
     public async Task A_new_object_is_created_with_its_entity_tag_and_read_back_as_stored()

@@ -33,17 +33,7 @@ public sealed class CalDavSyncCollectionTests
         await _node.DisposeAsync();
     }
 
-    private static string Todo(string uid, string summary) => ICalendarText($"""
-        BEGIN:VCALENDAR
-        VERSION:2.0
-        PRODID:-//groupware tests//EN
-        BEGIN:VTODO
-        UID:{uid}
-        DTSTAMP:20240101T000000Z
-        SUMMARY:{summary}
-        END:VTODO
-        END:VCALENDAR
-        """);
+    private static string Todo(string uid, string summary) => CalendarObject("VTODO", uid, $"SUMMARY:{summary}");
 
     private static async Task<(List<(string Href, string? Status, string? ETag)> Responses, string Token)> SyncAsync(string token, int? limit = null)
     {

@@ -32,34 +32,13 @@ public sealed class CalDavTimeRangeTests
         using var made = await _client.SendAsync("MKCALENDAR", _calendar);
         foreach (var (uid, times) in Objects)
         {
-            using var put = await _client.PutCalendarAsync(_calendar + uid + ".ics", ICalendarText($"""
-                BEGIN:VCALENDAR
-                VERSION:2.0
-                PRODID:-//groupware tests//EN
-                BEGIN:VEVENT
-                UID:{uid}
-                DTSTAMP:20240101T000000Z
-                {times}
-                SUMMARY:{uid}
-                END:VEVENT
-                END:VCALENDAR
-                """));
+            using var put = await _client.PutCalendarAsync(_calendar + uid + ".ics", CalendarObject("VEVENT", uid, $"{times}\nSUMMARY:{uid}"));
             Assert.That((int)put.StatusCode, Is.EqualTo(201), uid);
         }
 
         foreach (var (uid, times) in new[] { ("due-only", "DUE:20300110T120000Z\n"), ("no-time", "") })
         {
-            using var put = await _client.PutCalendarAsync(_calendar + uid + ".ics", ICalendarText($"""
-                BEGIN:VCALENDAR
-                VERSION:2.0
-                PRODID:-//groupware tests//EN
-                BEGIN:VTODO
-                UID:{uid}
-                DTSTAMP:20240101T000000Z
-                {times}SUMMARY:{uid}
-                END:VTODO
-                END:VCALENDAR
-                """));
+            using var put = await _client.PutCalendarAsync(_calendar + uid + ".ics", CalendarObject("VTODO", uid, $"{times}SUMMARY:{uid}"));
             Assert.That((int)put.StatusCode, Is.EqualTo(201), uid);
         }
     }

@@ -10,19 +10,8 @@ namespace Groupware.Tests.CalDav;
 /// </summary>
 public sealed class CalDavVdirsyncerTests
 {
-    private static string Event(string uid, string summary) => ICalendarText($"""
-        BEGIN:VCALENDAR
-        VERSION:2.0
-        PRODID:-//tests//vdirsyncer//EN
-        BEGIN:VEVENT
-        UID:{uid}
-        DTSTAMP:20300101T000000Z
-        DTSTART:20300310T090000Z
-        DTEND:20300310T100000Z
-        SUMMARY:{summary}
-        END:VEVENT
-        END:VCALENDAR
-        """);
+    private static string Event(string uid, string summary) =>
+        CalendarObject("VEVENT", uid, $"DTSTART:20300310T090000Z\nDTEND:20300310T100000Z\nSUMMARY:{summary}");
 
     [Test]
     public async Task Vdirsyncer_discovers_and_syncs_both_ways()
