@@ -145,8 +145,8 @@ public sealed class DovecotPeer : IAsyncDisposable
         var dovecot = FindDovecot();
         var directory = System.IO.Directory.CreateTempSubdirectory("gwtest-dovecot-").FullName;
         File.SetUnixFileMode(directory, (UnixFileMode)Convert.ToInt32("755", 8));
-        var (imapPort, pop3Port, lmtpPort) = (FreePort(options.Address), FreePort(options.Address), FreePort(options.Address));
-        var (imapsPort, pop3sPort) = options.Certificates is null ? (0, 0) : (FreePort(options.Address), FreePort(options.Address));
+        var (imapPort, pop3Port, lmtpPort) = (LoopbackPorts.Free(options.Address), LoopbackPorts.Free(options.Address), LoopbackPorts.Free(options.Address));
+        var (imapsPort, pop3sPort) = options.Certificates is null ? (0, 0) : (LoopbackPorts.Free(options.Address), LoopbackPorts.Free(options.Address));
 
         var users = new StringBuilder();
         foreach (var (user, password) in options.Users)
@@ -272,13 +272,6 @@ public sealed class DovecotPeer : IAsyncDisposable
         }
 
         throw new InvalidOperationException("Debian's dovecot-core is not installed; deploy/dev/test.sh installs it");
-    }
-
-    private static int FreePort(IPAddress address)
-    {
-        using var listener = new TcpListener(address, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task WaitForPortAsync(IPEndPoint endPoint, Process process)

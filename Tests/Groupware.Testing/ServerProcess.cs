@@ -190,12 +190,8 @@ public sealed class ServerProcess : IAsyncDisposable
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A loopback port for a listener of the node's configuration (<see cref="LoopbackPorts"/>).</summary>
+    public static int FreePort() => LoopbackPorts.Free();
 
     private void Append(string? line)
     {
