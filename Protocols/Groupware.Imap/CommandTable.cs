@@ -38,6 +38,8 @@ internal static class CommandTable
         new("STATUS", ImapState.LoggedIn, StatusCommand.Parse),
         new("APPEND", ImapState.LoggedIn, AppendCommand.Parse),
         new("IDLE", ImapState.LoggedIn, IdleCommand.Parse),
+        new("GETQUOTA", ImapState.LoggedIn, GetQuotaCommand.Parse),
+        new("GETQUOTAROOT", ImapState.LoggedIn, GetQuotaRootCommand.Parse),
 
         // Selected (§6.4).
         new("CHECK", ImapState.Selected, NoopCommand.ParseCheck),

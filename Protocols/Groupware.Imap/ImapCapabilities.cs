@@ -15,16 +15,19 @@ internal static class ImapCapabilities
     /// The extensions of the Authenticated and Selected states (RFC 9051 and the extensions clients rely on):
     /// NAMESPACE (RFC 2342), UNSELECT (RFC 3691), UIDPLUS (RFC 4315), MOVE (RFC 6851), CHILDREN (RFC 3348),
     /// LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819), SPECIAL-USE and CREATE-SPECIAL-USE (RFC 6154),
-    /// ESEARCH (RFC 4731), SEARCHRES (RFC 5182), BINARY (RFC 3516), UTF8=ACCEPT (RFC 6855).
+    /// ESEARCH (RFC 4731), SEARCHRES (RFC 5182), BINARY (RFC 3516), UTF8=ACCEPT (RFC 6855), QUOTA with the
+    /// STORAGE and MESSAGE resources (RFC 9208), STATUS=SIZE (RFC 8438), MULTIAPPEND (RFC 3502); and
+    /// APPENDLIMIT=n (RFC 7889), one limit for every mailbox.
     /// </summary>
     private const string LoggedIn =
-        "NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN LIST-EXTENDED LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE ESEARCH SEARCHRES BINARY UTF8=ACCEPT";
+        "NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN LIST-EXTENDED LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE ESEARCH SEARCHRES BINARY UTF8=ACCEPT"
+        + " QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE STATUS=SIZE MULTIAPPEND";
 
     public static string For(ImapSession session)
     {
         if (session.State != ImapState.NotAuthenticated)
         {
-            return $"{Base} {LoggedIn}";
+            return $"{Base} {LoggedIn} APPENDLIMIT={session.Options.MaxMessageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
         }
 
         var capabilities = Base;

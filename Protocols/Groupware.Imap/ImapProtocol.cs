@@ -98,8 +98,15 @@ public sealed record ImapOptions
     /// <summary>Where APPEND bodies are spooled while they arrive (<c>Mail:SpoolDirectory</c>).</summary>
     public string SpoolDirectory { get; init; } = Path.GetTempPath();
 
-    /// <summary>Largest message APPEND takes (<c>Mail:MaxMessageSize</c>), advertised as APPENDLIMIT later.</summary>
+    /// <summary>Largest message APPEND takes (<c>Mail:MaxMessageSize</c>), advertised as APPENDLIMIT (RFC 7889).</summary>
     public long MaxMessageSize { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Messages one MULTIAPPEND (RFC 3502) may carry. The RFC sets no bound; each message is a spool
+    /// file held open until the command's one transaction commits, so this bounds the descriptors and
+    /// spool space a single command can pin. Clients that use MULTIAPPEND send a handful at a time.
+    /// </summary>
+    public int MaxAppendMessages { get; init; } = 100;
 }
 
 /// <summary>Registers the IMAP front-end.</summary>

@@ -97,7 +97,9 @@ internal sealed partial class ImapSession : LineSession
     {
         if (IsAppend(request.FirstLine))
         {
-            return request.Marker.Length > Options.MaxMessageSize ? LiteralDecision.Refuse : LiteralDecision.Spool;
+            return request.Marker.Length > Options.MaxMessageSize || request.Index >= Options.MaxAppendMessages
+                ? LiteralDecision.Refuse
+                : LiteralDecision.Spool;
         }
 
         return LiteralDecision.Buffer;
@@ -157,6 +159,15 @@ internal sealed partial class ImapSession : LineSession
     protected override async ValueTask<SessionStep> OnFramingErrorAsync(FramedCommand command, CancellationToken cancellationToken)
     {
         var tag = TagOf(command.Head);
+        if (command.Error == FrameError.LiteralRefused)
+        {
+            // Only an APPEND's literal is refused (DecideLiteral): a tagged NO [TOOBIG], as RFC 7889 §4 has
+            // for a message over APPENDLIMIT; the command was well formed.
+            await WriteLineAsync($"{tag ?? "*"} NO [TOOBIG] The message is larger than APPENDLIMIT={Options.MaxMessageSize}, " +
+                $"or the APPEND carries more than {Options.MaxAppendMessages} messages.", cancellationToken);
+            return SessionStep.Continue;
+        }
+
         var text = command.Error switch
         {
             FrameError.LineTooLong => "[TOOBIG] Command line too long.",

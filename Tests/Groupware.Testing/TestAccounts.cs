@@ -16,14 +16,17 @@ public static class TestAccounts
 
     /// <summary>
     /// Creates an account (login <c>uXXXX</c>, address login@example.test) in the run's database,
-    /// with its default mailboxes, as <c>groupware user add</c> does; returns the login.
+    /// with its default mailboxes, as <c>groupware user add</c> does, with a STORAGE quota of
+    /// <paramref name="quotaBytes"/> and a MESSAGE quota of <paramref name="quotaMessages"/> if given; returns the login.
     /// </summary>
-    public static async Task<string> CreateAsync(string password, bool legacyDevice = false, string? connectionString = null)
+    public static async Task<string> CreateAsync(string password, bool legacyDevice = false, string? connectionString = null,
+        long? quotaBytes = null, long? quotaMessages = null)
     {
         var login = $"u{Guid.NewGuid():N}"[..16];
         await using var dataSource = Database.CreateDataSource(connectionString ?? TestDatabase.ConnectionString, "test");
         var account = await new AccountStore(dataSource).CreateAsync(
-            new NewAccount(login, $"{login}@example.test", [], Hash(password), LegacyDevice: legacyDevice), CancellationToken.None);
+            new NewAccount(login, $"{login}@example.test", [], Hash(password), LegacyDevice: legacyDevice, QuotaBytes: quotaBytes,
+                QuotaMessages: quotaMessages), CancellationToken.None);
         await new MailStore(dataSource).EnsureDefaultMailboxesAsync(account.Id, CancellationToken.None);
         return login;
     }

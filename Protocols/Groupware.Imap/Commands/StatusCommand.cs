@@ -4,11 +4,13 @@ namespace Groupware.Imap.Commands;
 
 /// <summary>
 /// STATUS mailbox (items) (RFC 9051 §6.3.11): MESSAGES, UIDNEXT, UIDVALIDITY, UNSEEN, DELETED, SIZE
-/// (RFC 8438), and RECENT for IMAP4rev1 sessions, from the store without selecting the mailbox.
+/// (RFC 8438), DELETED-STORAGE (RFC 9208 §4.1.4, in octets as SIZE is), APPENDLIMIT (RFC 7889 §3, the
+/// one limit of every mailbox), and RECENT for IMAP4rev1
+/// sessions, from the store without selecting the mailbox.
 /// </summary>
 internal sealed record StatusCommand(string Mailbox, IReadOnlyList<string> Items) : ImapCommand
 {
-    internal static readonly string[] Known = ["MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED", "SIZE", "RECENT"];
+    internal static readonly string[] Known = ["MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED", "SIZE", "DELETED-STORAGE", "APPENDLIMIT", "RECENT"];
 
     public static ParseResult Parse(Syntax.ImapReader reader, ImapSession session)
     {
@@ -75,6 +77,8 @@ internal sealed record StatusCommand(string Mailbox, IReadOnlyList<string> Items
             "UNSEEN" => status.Unseen,
             "DELETED" => status.Deleted,
             "SIZE" => status.Size,
+            "DELETED-STORAGE" => status.DeletedSize,
+            "APPENDLIMIT" => session.Options.MaxMessageSize,
             _ => Recent(session, status),
         }).ToString(CultureInfo.InvariantCulture));
         var writer = session.ResponseWriter();

@@ -70,12 +70,13 @@ internal static class UserCommand
             Description = "May log in with a clear-text password on a legacy node (a printer or scanner that cannot do TLS)",
         };
         var quota = new Option<string>("--quota") { Description = "Storage quota: bytes, or with K, M, G or T (binary: 2G is 2 GiB)", HelpName = "SIZE" };
+        var messageQuota = MessageQuotaOption("How many messages the account may hold");
         var displayName = new Option<string>("--display-name") { Description = "The name shown for the account", HelpName = "TEXT" };
         var name = NameArgument();
         var password = PasswordSource.Create();
         var command = new Command("add", "Create an account with its address, aliases and password")
         {
-            name, email, aliases, password.Stdin, password.File, legacyDevice, quota, displayName,
+            name, email, aliases, password.Stdin, password.File, legacyDevice, quota, messageQuota, displayName,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(parse, async context =>
         {
@@ -94,12 +95,13 @@ internal static class UserCommand
             }
 
             var quotaBytes = parse.GetValue(quota) is { } quotaText ? ParseQuota(quotaText) : null;
+            var quotaMessages = parse.GetValue(messageQuota) is { } countText ? ParseMessageQuota(countText) : null;
             var secret = ReadPassword(parse, password);
             Account account;
             try
             {
                 account = await context.Accounts.CreateAsync(new NewAccount(login, primary, aliasList, context.Hasher.Hash(secret),
-                    parse.GetValue(displayName) ?? "", parse.GetValue(legacyDevice), quotaBytes), cancellationToken);
+                    parse.GetValue(displayName) ?? "", parse.GetValue(legacyDevice), quotaBytes, quotaMessages), cancellationToken);
             }
             catch (AccountConflictException e)
             {
@@ -194,9 +196,13 @@ internal static class UserCommand
     {
         var legacyDevice = new Option<bool?>("--legacy-device") { Description = "true or false: may log in in clear text on a legacy node" };
         var quota = new Option<string>("--quota") { Description = "Storage quota (2G, 500M ...) or unlimited", HelpName = "SIZE" };
+        var messageQuota = MessageQuotaOption("How many messages the account may hold, or unlimited");
         var displayName = new Option<string>("--display-name") { Description = "The name shown for the account", HelpName = "TEXT" };
         var name = NameArgument();
-        var command = new Command("set", "Change an account's legacy-device flag, quota or display name") { name, legacyDevice, quota, displayName };
+        var command = new Command("set", "Change an account's legacy-device flag, quotas or display name")
+        {
+            name, legacyDevice, quota, messageQuota, displayName,
+        };
         command.SetAction((parse, cancellationToken) => RunAsync(parse, async context =>
         {
             var account = await FindAsync(context, parse.GetValue(name)!, cancellationToken);
@@ -214,6 +220,13 @@ internal static class UserCommand
                 changes.Add($"quota {FormatSize(bytes)}");
             }
 
+            if (parse.GetValue(messageQuota) is { } countText)
+            {
+                var count = ParseMessageQuota(countText);
+                await context.Accounts.SetMessageQuotaAsync(account.Id, count, cancellationToken);
+                changes.Add($"message quota {FormatCount(count)}");
+            }
+
             if (parse.GetValue(displayName) is { } shownName)
             {
                 await context.Accounts.SetDisplayNameAsync(account.Id, shownName, cancellationToken);
@@ -222,7 +235,7 @@ internal static class UserCommand
 
             if (changes.Count == 0)
             {
-                throw new UserInputException(ExDataErr, "nothing to change: give --legacy-device, --quota or --display-name");
+                throw new UserInputException(ExDataErr, "nothing to change: give --legacy-device, --quota, --message-quota or --display-name");
             }
 
             await context.Output.WriteLineAsync($"{account.Login}: {string.Join(", ", changes)}");
@@ -326,6 +339,8 @@ internal static class UserCommand
                 ("legacy device", account.LegacyDevice ? "yes (may log in in clear text on a legacy node)" : "no"),
                 ("quota", FormatSize(account.QuotaBytes)),
                 ("used", FormatSize(account.UsedBytes)),
+                ("message quota", FormatCount(account.QuotaMessages)),
+                ("messages", account.UsedMessages.ToString(CultureInfo.InvariantCulture)),
                 ("password changed", Time(account.PasswordChangedAt)),
                 ("created", Time(account.CreatedAt)),
                 ("password exposed", exposure switch
@@ -465,6 +480,28 @@ internal static class UserCommand
         return text;
     }
 
+    private static Option<string> MessageQuotaOption(string description) =>
+        new("--message-quota") { Description = description + " (QUOTA's MESSAGE resource, RFC 9208 §5.2)", HelpName = "COUNT" };
+
+    /// <summary>A number of messages (at least 1), or null for <c>unlimited</c>.</summary>
+    internal static long? ParseMessageQuota(string text)
+    {
+        var trimmed = text.Trim();
+        if (trimmed.Equals("unlimited", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        if (!long.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value <= 0)
+        {
+            throw new UserInputException(ExDataErr, $"--message-quota: \"{text}\" is not a number of messages such as 100000 (or unlimited)");
+        }
+
+        return value;
+    }
+
+    private static string FormatCount(long? count) => count is { } n ? n.ToString(CultureInfo.InvariantCulture) : "unlimited";
+
     /// <summary>Bytes from <c>2G</c>, <c>500M</c>, <c>1024K</c>, <c>12345</c> (binary multiples, as Dovecot's quota rules), or null for <c>unlimited</c>.</summary>
     internal static long? ParseQuota(string text)
     {
@@ -543,6 +580,8 @@ internal static class UserCommand
         a.LegacyDevice,
         a.QuotaBytes,
         a.UsedBytes,
+        a.QuotaMessages,
+        a.UsedMessages,
         a.PasswordChangedAt,
         a.CreatedAt,
     };

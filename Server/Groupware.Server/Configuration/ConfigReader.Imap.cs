@@ -15,6 +15,7 @@ internal sealed partial class ConfigReader
             MaxAuthFailures = ReadPositive(configuration, "Imap:MaxAuthFailures", defaults.MaxAuthFailures),
             LoginTimeout = TimeSpan.FromSeconds(ReadPositive(configuration, "Imap:LoginTimeoutSeconds", (int)defaults.LoginTimeout.TotalSeconds)),
             IdleKeepAlive = TimeSpan.FromSeconds(ReadPositive(configuration, "Imap:IdleKeepAliveSeconds", (int)defaults.IdleKeepAlive.TotalSeconds)),
+            MaxAppendMessages = ReadPositive(configuration, "Imap:MaxAppendMessages", defaults.MaxAppendMessages),
         };
     }
 }

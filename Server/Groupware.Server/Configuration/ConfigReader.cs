@@ -33,7 +33,7 @@ internal sealed partial class ConfigReader
             "BlockDurationMinutes", "BlockRefreshSeconds", "IPv6PrefixLength", "CacheLifetimeSeconds", "CacheMaxEntries",
             "AuditRetentionDays", "AuditQueueCapacity"],
         ["Mail"] = ["MaxMessageSize", "MaxRecipients", "SpoolDirectory", "HostName"],
-        ["Imap"] = ["MaxSessionsPerUserAndAddress", "MaxAuthFailures", "LoginTimeoutSeconds", "IdleKeepAliveSeconds"],
+        ["Imap"] = ["MaxSessionsPerUserAndAddress", "MaxAuthFailures", "LoginTimeoutSeconds", "IdleKeepAliveSeconds", "MaxAppendMessages"],
     };
 
     private readonly List<ConfigProblem> _problems = [];

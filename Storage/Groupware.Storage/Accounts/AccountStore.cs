@@ -16,7 +16,9 @@ public sealed record Account(
     long? QuotaBytes,
     long UsedBytes,
     DateTimeOffset PasswordChangedAt,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    long? QuotaMessages = null,
+    long UsedMessages = 0);
 
 /// <summary>What <see cref="AccountStore.CreateAsync"/> needs; addresses are normalised by the store.</summary>
 public sealed record NewAccount(
@@ -26,7 +28,8 @@ public sealed record NewAccount(
     string PasswordHash,
     string DisplayName = "",
     bool LegacyDevice = false,
-    long? QuotaBytes = null);
+    long? QuotaBytes = null,
+    long? QuotaMessages = null);
 
 /// <summary>
 /// An account whose password crossed a network in clear text: how often and when, and where the
@@ -76,7 +79,8 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
 {
     private const string SelectAccount = """
         SELECT a.id, a.login, a.display_name AS displayname, a.disabled, a.legacy_device AS legacydevice,
-               a.quota_bytes AS quotabytes, a.used_bytes AS usedbytes, a.password_changed_at AS passwordchangedat,
+               a.quota_bytes AS quotabytes, a.used_bytes AS usedbytes, a.quota_messages AS quotamessages,
+               a.used_messages AS usedmessages, a.password_changed_at AS passwordchangedat,
                a.created_at AS createdat, a.password_hash AS passwordhash,
                COALESCE((SELECT address FROM account_addresses p WHERE p.account_id = a.id AND p.is_primary), '') AS primaryaddress,
                ARRAY(SELECT address FROM account_addresses s WHERE s.account_id = a.id AND NOT s.is_primary ORDER BY address) AS aliases
@@ -102,8 +106,8 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
         try
         {
             id = await connection.ExecuteScalarAsync<long>(new CommandDefinition("""
-                INSERT INTO accounts (login, login_key, display_name, password_hash, legacy_device, quota_bytes)
-                VALUES (@login, @loginKey, @displayName, @passwordHash, @legacyDevice, @quotaBytes)
+                INSERT INTO accounts (login, login_key, display_name, password_hash, legacy_device, quota_bytes, quota_messages)
+                VALUES (@login, @loginKey, @displayName, @passwordHash, @legacyDevice, @quotaBytes, @quotaMessages)
                 RETURNING id
                 """,
                 new
@@ -114,6 +118,7 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
                     passwordHash = account.PasswordHash,
                     legacyDevice = account.LegacyDevice,
                     quotaBytes = account.QuotaBytes,
+                    quotaMessages = account.QuotaMessages,
                 }, transaction, cancellationToken: cancellationToken));
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -193,6 +198,10 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
     /// <summary>Sets the legacy-device flag; returns false when the account does not exist.</summary>
     public async Task<bool> SetLegacyDeviceAsync(long id, bool legacyDevice, CancellationToken cancellationToken) =>
         await ExecuteAsync("UPDATE accounts SET legacy_device = @legacyDevice WHERE id = @id", new { id, legacyDevice }, cancellationToken) == 1;
+
+    /// <summary>Sets the MESSAGE quota, a number of messages (null: unlimited); returns false when the account does not exist.</summary>
+    public async Task<bool> SetMessageQuotaAsync(long id, long? quotaMessages, CancellationToken cancellationToken) =>
+        await ExecuteAsync("UPDATE accounts SET quota_messages = @quotaMessages WHERE id = @id", new { id, quotaMessages }, cancellationToken) == 1;
 
     /// <summary>Sets the quota in bytes (null: unlimited); returns false when the account does not exist.</summary>
     public async Task<bool> SetQuotaAsync(long id, long? quotaBytes, CancellationToken cancellationToken) =>
@@ -310,7 +319,7 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
         var rows = await connection.QueryAsync<AccountRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
         return rows.Select(r => new AccountCredentials(
             new Account(r.Id, r.Login, r.DisplayName, r.PrimaryAddress, r.Aliases, r.Disabled, r.LegacyDevice, r.QuotaBytes,
-                r.UsedBytes, Utc(r.PasswordChangedAt), Utc(r.CreatedAt)),
+                r.UsedBytes, Utc(r.PasswordChangedAt), Utc(r.CreatedAt), r.QuotaMessages, r.UsedMessages),
             r.PasswordHash)).ToList();
     }
 
@@ -376,6 +385,10 @@ public sealed class AccountStore(NpgsqlDataSource dataSource)
         public long? QuotaBytes { get; set; }
 
         public long UsedBytes { get; set; }
+
+        public long? QuotaMessages { get; set; }
+
+        public long UsedMessages { get; set; }
 
         public DateTime PasswordChangedAt { get; set; }
 

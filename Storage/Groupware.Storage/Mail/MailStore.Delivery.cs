@@ -51,7 +51,7 @@ public sealed partial class MailStore
     // NO KEY UPDATE: enough to serialise quota checks, and no wait for the KEY SHARE that foreign-key
     // checks of other writers' inserts hold on the account.
     private const string LockAccounts = """
-        SELECT id, disabled, quota_bytes, used_bytes FROM accounts WHERE id = ANY(@accountIds) ORDER BY id FOR NO KEY UPDATE
+        SELECT id, disabled, quota_bytes, used_bytes, quota_messages, used_messages FROM accounts WHERE id = ANY(@accountIds) ORDER BY id FOR NO KEY UPDATE
         """;
 
     // After the accounts are locked, so that the account exists; the blob row is held already.
@@ -74,8 +74,8 @@ public sealed partial class MailStore
         """;
 
     private const string UpdateAccounts = """
-        UPDATE accounts a SET used_bytes = a.used_bytes + d.added
-        FROM unnest(@accountIds, @added) AS d(id, added) WHERE a.id = d.id
+        UPDATE accounts a SET used_bytes = a.used_bytes + d.added, used_messages = a.used_messages + d.messages
+        FROM unnest(@accountIds, @added, @messages) AS d(id, added, messages) WHERE a.id = d.id
         """;
 
     /// <summary>
@@ -141,7 +141,7 @@ public sealed partial class MailStore
             {
                 results[i] = new DeliveryResult(DeliveryStatus.Disabled);
             }
-            else if (account.QuotaBytes is { } quota && account.UsedBytes + account.Added + size > quota)
+            else if (!account.HasRoom(size))
             {
                 results[i] = new DeliveryResult(DeliveryStatus.MailboxFull);
             }
@@ -149,6 +149,7 @@ public sealed partial class MailStore
             {
                 var uid = counters.UidNext++;
                 account.Added += size;
+                account.AddedMessages++;
                 rows.Add((delivery.AccountId, counters.MailboxId, uid, counters.ModSeq, delivery.TraceFields.ToArray(), size));
                 results[i] = new DeliveryResult(DeliveryStatus.Delivered, counters.MailboxId, uid);
             }
@@ -194,6 +195,7 @@ public sealed partial class MailStore
             var updateAccounts = new NpgsqlBatchCommand(UpdateAccounts);
             updateAccounts.Parameters.AddWithValue("accountIds", charged.Select(a => a.Key).ToArray());
             updateAccounts.Parameters.AddWithValue("added", charged.Select(a => a.Value.Added).ToArray());
+            updateAccounts.Parameters.AddWithValue("messages", charged.Select(a => a.Value.AddedMessages).ToArray());
             write.BatchCommands.Add(updateAccounts);
             await write.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -322,7 +324,8 @@ public sealed partial class MailStore
         await reader.NextResultAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            accounts[reader.GetInt64(0)] = new AccountUsage(reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.GetInt64(3));
+            accounts[reader.GetInt64(0)] = new AccountUsage(reader.GetBoolean(1), reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.GetInt64(3),
+                reader.IsDBNull(4) ? null : reader.GetInt64(4), reader.GetInt64(5));
         }
 
         return (inboxes, accounts);
@@ -340,15 +343,18 @@ public sealed partial class MailStore
         public long ModSeq { get; } = modSeq;
     }
 
-    /// <summary>A locked account's quota state and what this transaction adds to its usage.</summary>
-    private sealed class AccountUsage(bool disabled, long? quotaBytes, long usedBytes)
+    /// <summary>A locked account's quota state (STORAGE and MESSAGE, RFC 9208 §5) and what this transaction adds to its usage.</summary>
+    private sealed class AccountUsage(bool disabled, long? quotaBytes, long usedBytes, long? quotaMessages, long usedMessages)
     {
         public bool Disabled { get; } = disabled;
 
-        public long? QuotaBytes { get; } = quotaBytes;
-
-        public long UsedBytes { get; } = usedBytes;
-
         public long Added { get; set; }
+
+        public long AddedMessages { get; set; }
+
+        /// <summary>Whether one more message of <paramref name="size"/> octets fits both limits.</summary>
+        public bool HasRoom(long size) =>
+            (quotaBytes is not { } bytes || usedBytes + Added + size <= bytes)
+            && (quotaMessages is not { } messages || usedMessages + AddedMessages + 1 <= messages);
     }
 }

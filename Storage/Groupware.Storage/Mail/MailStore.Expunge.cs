@@ -51,7 +51,7 @@ public sealed partial class MailStore
         """;
 
     private const string ReleaseQuota = """
-        UPDATE accounts SET used_bytes = GREATEST(0, used_bytes - @freed) WHERE id = @accountId
+        UPDATE accounts SET used_bytes = GREATEST(0, used_bytes - @freed), used_messages = GREATEST(0, used_messages - @count) WHERE id = @accountId
         """;
 
     // The blobs were locked FOR UPDATE above, so no delivery can start referencing one now; these
@@ -203,7 +203,7 @@ public sealed partial class MailStore
                 new { accountId, mailboxId, uids = removed.Select(r => r.Uid).ToArray(), modseq }, transaction, cancellationToken: cancellationToken));
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(ReleaseQuota, new { accountId, freed = removed.Sum(r => r.Size) }, transaction,
+        await connection.ExecuteAsync(new CommandDefinition(ReleaseQuota, new { accountId, freed = removed.Sum(r => r.Size), count = (long)removed.Count }, transaction,
             cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(DeleteUnusedBlobs, new { accountId, blobIds }, transaction,
             cancellationToken: cancellationToken));

@@ -109,7 +109,9 @@ public sealed partial class MailStore
                (SELECT count(*) FROM messages m WHERE m.account_id = b.account_id AND m.mailbox_id = b.id AND (m.system_flags & 1) = 0) AS unseen,
                (SELECT count(*) FROM messages m WHERE m.account_id = b.account_id AND m.mailbox_id = b.id AND (m.system_flags & 8) <> 0) AS deleted,
                (SELECT COALESCE(sum(m.size), 0)::bigint FROM messages m WHERE m.account_id = b.account_id AND m.mailbox_id = b.id) AS size,
-               b.highest_modseq AS highestmodseq
+               b.highest_modseq AS highestmodseq,
+               (SELECT COALESCE(sum(m.size), 0)::bigint FROM messages m
+                WHERE m.account_id = b.account_id AND m.mailbox_id = b.id AND (m.system_flags & 8) <> 0) AS deletedsize
         FROM mailboxes b WHERE b.account_id = @accountId AND b.name = @name AND b.selectable
         """;
 

@@ -72,7 +72,7 @@ public sealed partial class MailStore
         """;
 
     private const string LockAccountQuota = """
-        SELECT quota_bytes, used_bytes FROM accounts WHERE id = @accountId FOR NO KEY UPDATE
+        SELECT quota_bytes, used_bytes, quota_messages, used_messages FROM accounts WHERE id = @accountId FOR NO KEY UPDATE
         """;
 
     private const string InsertReference = """
@@ -147,7 +147,7 @@ public sealed partial class MailStore
         UPDATE mailboxes SET uid_next = @uidNext, highest_modseq = @modseq WHERE account_id = @accountId AND id = @targetId
         """;
 
-    private const string ChargeQuota = "UPDATE accounts SET used_bytes = used_bytes + @added WHERE id = @accountId";
+    private const string ChargeQuota = "UPDATE accounts SET used_bytes = used_bytes + @added, used_messages = used_messages + @addedMessages WHERE id = @accountId";
 
     // The moved messages leave the source as expunges of the source's new MODSEQ.
     private const string DeleteMoved = "DELETE FROM messages WHERE account_id = @accountId AND mailbox_id = @mailboxId AND uid = ANY(@uids)";
@@ -343,10 +343,20 @@ public sealed partial class MailStore
     /// stored are left out; see <see cref="MaxKeywordsPerMailbox"/>) and internal date, within the
     /// account's quota.
     /// </summary>
-    public async Task<AppendResult> AppendAsync(long accountId, string mailboxName, IncomingMessage message, SystemFlags flags,
-        IReadOnlyList<string> keywords, DateTimeOffset internalDate, CancellationToken cancellationToken)
+    public Task<AppendResult> AppendAsync(long accountId, string mailboxName, IncomingMessage message, SystemFlags flags,
+        IReadOnlyList<string> keywords, DateTimeOffset internalDate, CancellationToken cancellationToken) =>
+        AppendAsync(accountId, mailboxName, [new AppendedMessage(message, flags, keywords, internalDate)], cancellationToken);
+
+    /// <summary>
+    /// APPEND of one message or, MULTIAPPEND (RFC 3502 §6.3.11), of several, all or none: one
+    /// transaction gives them consecutive UIDs in the order given, one MODSEQ, and charges the quota
+    /// (STORAGE and MESSAGE) for all of them at once; if they do not all fit, none is stored.
+    /// </summary>
+    public async Task<AppendResult> AppendAsync(long accountId, string mailboxName, IReadOnlyList<AppendedMessage> messages,
+        CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(messages);
+        ArgumentOutOfRangeException.ThrowIfZero(messages.Count);
         var name = MailboxNames.Normalize(mailboxName);
         Mailbox? mailbox;
         await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
@@ -368,7 +378,12 @@ public sealed partial class MailStore
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var blobId = await StoreBlobAsync(connection, transaction, message, cancellationToken);
+            var blobIds = new long[messages.Count];
+            for (var i = 0; i < messages.Count; i++)
+            {
+                blobIds[i] = await StoreBlobAsync(connection, transaction, messages[i].Message, cancellationToken);
+            }
+
             var target = (await connection.QueryAsync<(long UidValidity, long UidNext, long HighestModSeq, bool Selectable)>(
                 new CommandDefinition(LockTarget, new { accountId, mailboxId = mailbox.Id }, transaction, cancellationToken: cancellationToken))).ToList();
             if (target is not [var locked])
@@ -381,32 +396,44 @@ public sealed partial class MailStore
                 return new AppendResult(AppendStatus.NotSelectable);
             }
 
+            var keywords = messages.SelectMany(m => m.Keywords).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             var table = await LoadKeywordsAsync(connection, transaction, accountId, mailbox.Id, keywords, cancellationToken);
-            if (!await HasRoomAsync(connection, transaction, accountId, message.Size, cancellationToken))
+            var added = messages.Sum(m => m.Message.Size);
+            if (!await HasRoomAsync(connection, transaction, accountId, added, messages.Count, cancellationToken))
             {
                 return new AppendResult(AppendStatus.OverQuota);
             }
 
-            var row = new
+            var modseq = locked.HighestModSeq + 1;
+            var last = locked.UidNext + messages.Count - 1;
+            await using (var write = new NpgsqlBatch(connection, transaction))
             {
-                accountId,
-                mailboxId = mailbox.Id,
-                uid = locked.UidNext,
-                modseq = locked.HighestModSeq + 1,
-                blobId,
-                size = message.Size,
-                added = message.Size,
-                internalDate = internalDate.ToUniversalTime(),
-                flags = (short)(flags & AllFlags),
-                keywordIds = table.IdsOf(keywords),
-            };
-            await using (var write = Batch(connection, transaction, row, InsertReference, InsertAppended, UpdateAppendTarget, ChargeQuota))
-            {
+                for (var i = 0; i < messages.Count; i++)
+                {
+                    var message = messages[i];
+                    var row = new
+                    {
+                        accountId,
+                        mailboxId = mailbox.Id,
+                        uid = locked.UidNext + i,
+                        modseq,
+                        blobId = blobIds[i],
+                        size = message.Message.Size,
+                        internalDate = message.InternalDate.ToUniversalTime(),
+                        flags = (short)(message.Flags & AllFlags),
+                        keywordIds = table.IdsOf(message.Keywords),
+                    };
+                    Add(write, InsertReference, row);
+                    Add(write, InsertAppended, row);
+                }
+
+                Add(write, UpdateAppendTarget, new { accountId, mailboxId = mailbox.Id, uid = last, modseq });
+                Add(write, ChargeQuota, new { accountId, added, addedMessages = (long)messages.Count });
                 await write.ExecuteNonQueryAsync(cancellationToken);
             }
 
             await transaction.CommitAsync(cancellationToken);
-            return new AppendResult(AppendStatus.Appended, locked.UidValidity, locked.UidNext);
+            return new AppendResult(AppendStatus.Appended, locked.UidValidity, locked.UidNext, messages.Count);
         });
     }
 
@@ -557,7 +584,7 @@ public sealed partial class MailStore
                 .Where(p => p.Target is not null).ToList();
 
             var added = sources.Sum(s => s.Size);
-            if (!move && !await HasRoomAsync(connection, transaction, accountId, added, cancellationToken))
+            if (!move && !await HasRoomAsync(connection, transaction, accountId, added, sources.Count, cancellationToken))
             {
                 return CopyResult.Refused(CopyStatus.OverQuota);
             }
@@ -593,7 +620,7 @@ public sealed partial class MailStore
                 Add(write, UpdateCopyTarget, new { accountId, targetId = target.Id, uidNext = to.UidNext + sources.Count, modseq = targetModSeq });
                 if (!move)
                 {
-                    Add(write, ChargeQuota, new { accountId, added });
+                    Add(write, ChargeQuota, new { accountId, added, addedMessages = (long)sources.Count });
                 }
 
                 await write.ExecuteNonQueryAsync(cancellationToken);
@@ -605,13 +632,18 @@ public sealed partial class MailStore
         });
     }
 
-    /// <summary>Locks the account (after the mailboxes, in the lock order) and tells whether <paramref name="adding"/> octets fit its quota.</summary>
+    /// <summary>
+    /// Locks the account (after the mailboxes, in the lock order) and tells whether <paramref name="messages"/> more
+    /// messages of <paramref name="adding"/> octets in all fit its quota (STORAGE and MESSAGE, RFC 9208 §5).
+    /// </summary>
     private static async Task<bool> HasRoomAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long accountId, long adding,
-        CancellationToken cancellationToken)
+        long messages, CancellationToken cancellationToken)
     {
-        var account = (await connection.QueryAsync<(long? QuotaBytes, long UsedBytes)>(new CommandDefinition(LockAccountQuota,
-            new { accountId }, transaction, cancellationToken: cancellationToken))).ToList();
-        return account is [var a] && (a.QuotaBytes is not { } quota || a.UsedBytes + adding <= quota);
+        var account = (await connection.QueryAsync<(long? QuotaBytes, long UsedBytes, long? QuotaMessages, long UsedMessages)>(
+            new CommandDefinition(LockAccountQuota, new { accountId }, transaction, cancellationToken: cancellationToken))).ToList();
+        return account is [var a]
+            && (a.QuotaBytes is not { } quota || a.UsedBytes + adding <= quota)
+            && (a.QuotaMessages is not { } limit || a.UsedMessages + messages <= limit);
     }
 
     private static async Task<List<MessageState>> ReadStatesAsync(NpgsqlDataReader reader, MailboxKeywords keywords, CancellationToken cancellationToken)

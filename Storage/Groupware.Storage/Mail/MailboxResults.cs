@@ -55,8 +55,9 @@ public enum RenameMailboxResult
 }
 
 /// <summary>
-/// STATUS of a mailbox (RFC 9051 §6.3.11, RFC 7162 §3.1.7, RFC 8438 SIZE, RFC 3501 RECENT).
-/// <see cref="Recent"/> counts the messages no session has claimed as \Recent yet.
+/// STATUS of a mailbox (RFC 9051 §6.3.11, RFC 7162 §3.1.7, RFC 8438 SIZE, RFC 3501 RECENT, RFC 9208
+/// §4.1.4 DELETED-STORAGE). <see cref="Recent"/> counts the messages no session has claimed as \Recent
+/// yet; <see cref="DeletedSize"/> is the octets of the \Deleted ones, which an EXPUNGE would free.
 /// </summary>
 public sealed record MailboxStatus(
     long MailboxId,
@@ -67,4 +68,5 @@ public sealed record MailboxStatus(
     long Unseen,
     long Deleted,
     long Size,
-    long HighestModSeq);
+    long HighestModSeq,
+    long DeletedSize);

@@ -16,8 +16,14 @@ public enum AppendStatus
     OverQuota,
 }
 
-/// <summary>The outcome of an APPEND; the UIDs are set when appended.</summary>
-public sealed record AppendResult(AppendStatus Status, long UidValidity = 0, long Uid = 0);
+/// <summary>
+/// The outcome of an APPEND; the UIDs are set when appended: <paramref name="Uid"/> is the first of
+/// <paramref name="Count"/> consecutive ones (more than one for MULTIAPPEND, RFC 3502).
+/// </summary>
+public sealed record AppendResult(AppendStatus Status, long UidValidity = 0, long Uid = 0, int Count = 1);
+
+/// <summary>One message of an APPEND: the spooled octets, its flags, keywords and internal date.</summary>
+public sealed record AppendedMessage(IncomingMessage Message, SystemFlags Flags, IReadOnlyList<string> Keywords, DateTimeOffset InternalDate);
 
 /// <summary>
 /// The outcome of a STORE (RFC 9051 §6.4.6, RFC 7162 §3.1.3).

@@ -285,6 +285,22 @@ public sealed class UserCommandTests
     }
 
     [Test]
+    public async Task The_message_quota_is_set_on_add_changed_by_set_and_shown_with_the_count()
+    {
+        var login = NewLogin();
+        await AddAsync(login, "x", "--message-quota", "5000");
+        var shown = await ShowAsync(login);
+        Assert.That(((long?)shown["quotaMessages"], (long?)shown["usedMessages"]), Is.EqualTo(((long?)5000, (long?)0)));
+
+        var result = await UserAsync(["set", login, "--message-quota", "unlimited"]);
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Output, Does.Contain("message quota unlimited"));
+        Assert.That((long?)(await ShowAsync(login))["quotaMessages"], Is.Null);
+        Assert.That((await UserAsync(["set", login, "--message-quota", "0"])).ExitCode, Is.EqualTo(65), "at least one message");
+        Assert.That((await UserAsync(["set", login, "--message-quota", "1k"])).ExitCode, Is.EqualTo(65), "a count, not a size");
+    }
+
+    [Test]
     public async Task List_prints_every_account_as_text_or_JSON()
     {
         var login = NewLogin();

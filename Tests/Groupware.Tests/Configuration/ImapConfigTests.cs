@@ -25,10 +25,12 @@ public sealed class ImapConfigTests
         var (_, options) = Read(new()
         {
             ["MaxSessionsPerUserAndAddress"] = "50", ["MaxAuthFailures"] = "5", ["LoginTimeoutSeconds"] = "60", ["IdleKeepAliveSeconds"] = "300",
+            ["MaxAppendMessages"] = "10",
         });
         Assert.That(options!.Imap, Is.EqualTo(new ImapOptions
         {
             MaxSessionsPerUserAndAddress = 50, MaxAuthFailures = 5, LoginTimeout = TimeSpan.FromSeconds(60), IdleKeepAlive = TimeSpan.FromMinutes(5),
+            MaxAppendMessages = 10,
         }));
     }
 
@@ -36,6 +38,7 @@ public sealed class ImapConfigTests
     [TestCase("MaxAuthFailures", "many")]
     [TestCase("LoginTimeoutSeconds", "-5")]
     [TestCase("IdleKeepAliveSeconds", "1.5")]
+    [TestCase("MaxAppendMessages", "0")]
     [TestCase("MaxSessionsPerUser", "10")]
     public void A_bad_value_or_unknown_key_is_an_error_naming_it(string key, string value)
     {
