@@ -40,6 +40,7 @@ internal static class CommandTable
         new("IDLE", ImapState.LoggedIn, IdleCommand.Parse),
         new("GETQUOTA", ImapState.LoggedIn, GetQuotaCommand.Parse),
         new("GETQUOTAROOT", ImapState.LoggedIn, GetQuotaRootCommand.Parse),
+        new("COMPRESS", ImapState.LoggedIn, CompressCommand.Parse),
 
         // Selected (§6.4).
         new("CHECK", ImapState.Selected, NoopCommand.ParseCheck),

@@ -222,9 +222,15 @@ internal sealed partial class ImapSession : LineSession
             ? SessionStep.Continue
             : SessionStep.Close;
 
+    /// <summary>Whether COMPRESS=DEFLATE is on (RFC 4978); it stays on until the connection ends.</summary>
+    public bool Compressed { get; private set; }
+
     /// <summary>Turns on COMPRESS=DEFLATE (RFC 4978) after its tagged OK.</summary>
-    public ValueTask CompressAsync(string tag, CancellationToken cancellationToken) =>
-        StartCompressionAsync(Encoding.ASCII.GetBytes($"{tag} OK DEFLATE active.\r\n"), cancellationToken);
+    public async ValueTask CompressAsync(string tag, CancellationToken cancellationToken)
+    {
+        await StartCompressionAsync(Encoding.ASCII.GetBytes($"{tag} OK DEFLATE active.\r\n"), cancellationToken);
+        Compressed = true;
+    }
 
     /// <summary>The untagged warning a client gets before its refusal when it sent a password in clear (DESIGN.md, as Dovecot does).</summary>
     public void WriteExposedAlert() =>
