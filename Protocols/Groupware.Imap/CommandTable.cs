@@ -58,5 +58,9 @@ internal static class CommandTable
         new("UID COPY", ImapState.Selected, (reader, session) => CopyCommand.Parse(reader, session, byUid: true, move: false)),
         new("MOVE", ImapState.Selected, (reader, session) => CopyCommand.Parse(reader, session, byUid: false, move: true)),
         new("UID MOVE", ImapState.Selected, (reader, session) => CopyCommand.Parse(reader, session, byUid: true, move: true)),
+        new("SORT", ImapState.Selected, (reader, session) => SortCommand.Parse(reader, session, byUid: false)),
+        new("UID SORT", ImapState.Selected, (reader, session) => SortCommand.Parse(reader, session, byUid: true)),
+        new("THREAD", ImapState.Selected, (reader, session) => ThreadCommand.Parse(reader, session, byUid: false)),
+        new("UID THREAD", ImapState.Selected, (reader, session) => ThreadCommand.Parse(reader, session, byUid: true)),
     }.ToFrozenDictionary(e => e.Name, StringComparer.Ordinal);
 }

@@ -497,7 +497,7 @@ internal sealed partial class ImapSession : LineSession
         {
             if (!reader.TrySpace() || !reader.TryReadAtom(out var uidCommand))
             {
-                return ImapResult.Bad("UID needs a command: FETCH, STORE, COPY, MOVE, SEARCH or EXPUNGE.");
+                return ImapResult.Bad("UID needs a command: FETCH, STORE, COPY, MOVE, SEARCH, SORT, THREAD or EXPUNGE.");
             }
 
             name = "UID " + uidCommand.ToUpperInvariant();

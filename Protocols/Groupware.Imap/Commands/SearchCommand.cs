@@ -93,8 +93,8 @@ internal sealed record SearchCommand(SearchProgram Program, bool ByUid) : ImapCo
         return ImapResult.Ok("Search completed.");
     }
 
-    /// <summary>Turns the criteria into a store query; message numbers and UIDs by this session's view.</summary>
-    private static bool TryTranslate(SearchKey key, ImapSession session, SelectedMailbox selected, out MessageQuery query, out string? error)
+    /// <summary>Turns the criteria into a store query; message numbers and UIDs by this session's view (also SORT's and THREAD's).</summary>
+    internal static bool TryTranslate(SearchKey key, ImapSession session, SelectedMailbox selected, out MessageQuery query, out string? error)
     {
         error = null;
         query = MessageQuery.All;
@@ -236,8 +236,8 @@ internal sealed record SearchCommand(SearchProgram Program, bool ByUid) : ImapCo
         return MessageQuery.Uids([.. ranges]);
     }
 
-    /// <summary>SEARCH with a charset this server does not search in: NO [BADCHARSET (...)] (RFC 9051 §6.4.4).</summary>
-    private sealed record UnsupportedCharset : ImapCommand
+    /// <summary>SEARCH (or SORT, THREAD) with a charset this server does not search in: NO [BADCHARSET (...)] (RFC 9051 §6.4.4).</summary>
+    internal sealed record UnsupportedCharset : ImapCommand
     {
         public override ValueTask<ImapResult> ExecuteAsync(ImapSession session, string tag, CancellationToken cancellationToken) =>
             ValueTask.FromResult(ImapResult.No("That charset is not supported.", $"BADCHARSET ({string.Join(' ', SearchProgram.SupportedCharsets)})"));

@@ -179,13 +179,62 @@ internal sealed record SearchProgram(SearchReturnOptions? Return, string? Charse
             encoding = known;
         }
 
+        if (!TryReadKeys(reader, encoding, out var criteria))
+        {
+            error = reader.Error;
+            return false;
+        }
+
+        program = new SearchProgram(options, charset, criteria);
+        error = "";
+        return true;
+    }
+
+    /// <summary>
+    /// SORT's and THREAD's <c>search-criteria</c> (RFC 5256 §5): a charset, which is mandatory there,
+    /// then the keys to the end of the command. <paramref name="badCharset"/> as for SEARCH.
+    /// </summary>
+    public static bool TryParseCriteria(ImapReader reader, out SearchProgram program, out string error, out bool badCharset)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        program = new SearchProgram(null, null, AllKey.Instance);
+        badCharset = false;
+        var charsetStart = reader.Position;
+        if (!TryReadCharset(reader, out var charset) || !reader.TrySpace())
+        {
+            error = reader.Error;
+            return false;
+        }
+
+        if (EncodingOf(charset) is not { } encoding)
+        {
+            reader.Restore(charsetStart);
+            error = $"CHARSET {charset} is not supported";
+            badCharset = true;
+            return false;
+        }
+
+        if (!TryReadKeys(reader, encoding, out var criteria))
+        {
+            error = reader.Error;
+            return false;
+        }
+
+        program = new SearchProgram(null, charset, criteria);
+        error = "";
+        return true;
+    }
+
+    /// <summary>One or more keys separated by spaces, to the end of the command; several make an <see cref="AndKey"/>.</summary>
+    private static bool TryReadKeys(ImapReader reader, Encoding encoding, out SearchKey criteria)
+    {
+        criteria = AllKey.Instance;
         var parser = new Parser(reader, encoding);
         var keys = new List<SearchKey>();
         while (true)
         {
             if (!parser.TryReadKey(0, out var key))
             {
-                error = reader.Error;
                 return false;
             }
 
@@ -197,13 +246,11 @@ internal sealed record SearchProgram(SearchReturnOptions? Return, string? Charse
 
             if (!reader.TrySpace())
             {
-                error = reader.Error;
                 return false;
             }
         }
 
-        program = new SearchProgram(options, charset, keys.Count == 1 ? keys[0] : new AndKey(keys));
-        error = "";
+        criteria = keys.Count == 1 ? keys[0] : new AndKey(keys);
         return true;
     }
 

@@ -15,8 +15,9 @@ public sealed partial class MailStore
 
     private const string InsertBlob = """
         INSERT INTO blobs (sha256, size, envelope, body_structure, subject, sent_date, sent_day, message_id, header_text, body_text,
-                           summary_version)
-        VALUES (@sha256, @size, @envelope, @bodyStructure, @subject, @sentDate, @sentDay, @messageId, @headerText, @bodyText, @summaryVersion)
+                           summary_version, sort_subject, reply_or_forward, thread_references)
+        VALUES (@sha256, @size, @envelope, @bodyStructure, @subject, @sentDate, @sentDay, @messageId, @headerText, @bodyText, @summaryVersion,
+                @sortSubject, @replyOrForward, @threadReferences)
         ON CONFLICT (sha256) DO NOTHING
         RETURNING id
         """;
@@ -29,9 +30,9 @@ public sealed partial class MailStore
     private const string InsertSmallBlob = """
         WITH blob AS (
             INSERT INTO blobs (sha256, size, envelope, body_structure, subject, sent_date, sent_day, message_id, header_text, body_text,
-                               summary_version)
+                               summary_version, sort_subject, reply_or_forward, thread_references)
             VALUES (@sha256, @size, @envelope, @bodyStructure, @subject, @sentDate, @sentDay, @messageId, @headerText, @bodyText,
-                    @summaryVersion)
+                    @summaryVersion, @sortSubject, @replyOrForward, @threadReferences)
             ON CONFLICT (sha256) DO NOTHING
             RETURNING id
         ), chunk AS (
@@ -241,6 +242,7 @@ public sealed partial class MailStore
                 insert.Parameters.AddWithValue("sentDay", NpgsqlDbType.Date,
                     (object?)(summary.SentDate is { } sent ? DateOnly.FromDateTime(sent.DateTime) : null) ?? DBNull.Value);
                 insert.Parameters.AddWithValue("summaryVersion", MessageSummary.CurrentVersion);
+                AddSortKeys(insert.Parameters, summary);
                 if (await insert.ExecuteScalarAsync(cancellationToken) is long inserted)
                 {
                     if (!small)

@@ -14,7 +14,8 @@ public sealed partial class MailStore
     // One row, no other lock held: FOR NO KEY UPDATE of the row lets deliveries share the blob meanwhile.
     private const string UpdateSummary = """
         UPDATE blobs SET envelope = @envelope, body_structure = @bodyStructure, subject = @subject, sent_date = @sentDate, sent_day = @sentDay,
-               message_id = @messageId, header_text = @headerText, body_text = @bodyText, summary_version = @version
+               message_id = @messageId, header_text = @headerText, body_text = @bodyText, summary_version = @version,
+               sort_subject = @sortSubject, reply_or_forward = @replyOrForward, thread_references = @threadReferences
         WHERE id = @id AND summary_version < @version
         """;
 
@@ -62,10 +63,19 @@ public sealed partial class MailStore
             update.Parameters.AddWithValue("messageId", NpgsqlDbType.Text, (object?)summary.MessageId ?? DBNull.Value);
             update.Parameters.AddWithValue("headerText", summary.HeaderText);
             update.Parameters.AddWithValue("bodyText", summary.BodyText);
+            AddSortKeys(update.Parameters, summary);
             updated += await update.ExecuteNonQueryAsync(cancellationToken);
         }
 
         return updated;
+    }
+
+    /// <summary>The SORT and THREAD keys of a summary (RFC 5256) as the parameters of blobs' columns.</summary>
+    private static void AddSortKeys(NpgsqlParameterCollection parameters, MessageSummary summary)
+    {
+        parameters.AddWithValue("sortSubject", summary.Sort.Text ?? "");
+        parameters.AddWithValue("replyOrForward", summary.Sort.IsReplyOrForward);
+        parameters.AddWithValue("threadReferences", NpgsqlDbType.Array | NpgsqlDbType.Text, (summary.References ?? []).ToArray());
     }
 
     /// <summary>The summary of a stored blob, read chunk by chunk into memory (one chunk) or a private, unlinked spool file.</summary>

@@ -47,6 +47,9 @@ namespace Groupware.Storage.Mail;
 /// <param name="HeaderText">The header section unfolded and decoded, one <c>Name: value</c> per line, at most <see cref="MaxHeaderText"/> characters.</param>
 /// <param name="BodyText">The decoded text of the text parts (HTML without its markup) and the headers of encapsulated
 /// messages, for SEARCH BODY and TEXT; at most <see cref="MaxBodyText"/> characters.</param>
+/// <param name="Sort">The base subject of RFC 5256 §2.1, for SORT (SUBJECT) and THREAD.</param>
+/// <param name="References">The Message-IDs THREAD REFERENCES links this message under (RFC 5256 §3): those of the References
+/// field, or else the first of In-Reply-To; normalised (<see cref="MessageIds.Normalize"/>), oldest first. Empty for none.</param>
 public sealed record MessageSummary(
     string EnvelopeJson,
     string BodyStructureJson,
@@ -54,15 +57,17 @@ public sealed record MessageSummary(
     DateTimeOffset? SentDate,
     string? MessageId,
     string HeaderText,
-    string BodyText = "")
+    string BodyText = "",
+    BaseSubject Sort = default,
+    IReadOnlyList<string>? References = null)
 {
     /// <summary>
     /// The version of what <see cref="Parse(Stream)"/> computes, stored as <c>blobs.summary_version</c>:
     /// 1 added part offsets and the body text; 2 keeps parameters in order and counts a part's lines
-    /// as its line breaks. Content with an older version is parsed again by
-    /// <see cref="MailStore.RefreshSummariesAsync"/>.
+    /// as its line breaks; 3 adds the base subject and the thread references (RFC 5256). Content
+    /// with an older version is parsed again by <see cref="MailStore.RefreshSummariesAsync"/>.
     /// </summary>
-    public const short CurrentVersion = 2;
+    public const short CurrentVersion = 3;
 
     /// <summary>
     /// Most text kept for SEARCH BODY and TEXT: 256 Ki characters, at most 1 MiB of UTF-8, so that a
@@ -165,7 +170,9 @@ public sealed record MessageSummary(
                 sentDate,
                 Clean(message.MessageId),
                 headerText,
-                Clean(bodyText.ToString()));
+                Clean(bodyText.ToString()),
+                BaseSubject.Of(Clean(message.Headers.Contains(HeaderId.Subject) ? message.Subject : null)),
+                MessageIds.ThreadReferences(message));
         }
     }
 

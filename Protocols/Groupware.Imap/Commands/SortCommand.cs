@@ -1,0 +1,92 @@
+using System.Globalization;
+using Groupware.Imap.Syntax;
+using Groupware.Storage.Mail;
+using SortKey = Groupware.Storage.Mail.SortKey;
+
+namespace Groupware.Imap.Commands;
+
+/// <summary>
+/// SORT (sort-criteria) charset criteria and UID SORT (RFC 5256 §3), with RFC 5957's DISPLAYFROM and
+/// DISPLAYTO: the criteria are searched as SEARCH does (one store query), then the store orders the
+/// matches by keys that were computed when each message was stored (base subject, sent date, the
+/// ENVELOPE's first addresses). Answers <c>* SORT</c> with message numbers, or UIDs for UID SORT; no
+/// EXPUNGE is announced during SORT by number.
+/// </summary>
+internal sealed record SortCommand(IReadOnlyList<SortCriterion> Criteria, SearchProgram Program, bool ByUid) : ImapCommand
+{
+    public static ParseResult Parse(ImapReader reader, ImapSession session, bool byUid)
+    {
+        var criteria = new List<SortCriterion>();
+        if (!reader.TrySpace() || !reader.TryReadList(r => TryReadCriterion(r, criteria), allowEmpty: false) || !reader.TrySpace())
+        {
+            return "Syntax: SORT (sort-criteria) charset search-criteria, e.g. SORT (REVERSE DATE) UTF-8 ALL";
+        }
+
+        if (!SearchProgram.TryParseCriteria(reader, out var program, out var error, out var badCharset))
+        {
+            return badCharset ? new SearchCommand.UnsupportedCharset() : error;
+        }
+
+        return new SortCommand(criteria, program, byUid);
+    }
+
+    /// <summary>RFC 5256 §5 <c>sort-criterion</c>: <c>["REVERSE" SP] sort-key</c>.</summary>
+    private static bool TryReadCriterion(ImapReader reader, List<SortCriterion> criteria)
+    {
+        var reverse = false;
+        if (!reader.TryReadAtom(out var word))
+        {
+            return false;
+        }
+
+        if (word.Equals("REVERSE", StringComparison.OrdinalIgnoreCase))
+        {
+            reverse = true;
+            if (!reader.TrySpace() || !reader.TryReadAtom(out word))
+            {
+                return false;
+            }
+        }
+
+        SortKey? key = word.ToUpperInvariant() switch
+        {
+            "ARRIVAL" => SortKey.Arrival,
+            "CC" => SortKey.Cc,
+            "DATE" => SortKey.Date,
+            "FROM" => SortKey.From,
+            "SIZE" => SortKey.Size,
+            "SUBJECT" => SortKey.Subject,
+            "TO" => SortKey.To,
+            "DISPLAYFROM" => SortKey.DisplayFrom,
+            "DISPLAYTO" => SortKey.DisplayTo,
+            _ => null,
+        };
+        if (key is null)
+        {
+            return reader.Refuse($"{word} is not a sort key (ARRIVAL CC DATE FROM SIZE SUBJECT TO DISPLAYFROM DISPLAYTO)");
+        }
+
+        criteria.Add(new SortCriterion(key.Value, reverse));
+        return true;
+    }
+
+    public override async ValueTask<ImapResult> ExecuteAsync(ImapSession session, string tag, CancellationToken cancellationToken)
+    {
+        var selected = session.Selected!;
+        session.ExpungesHeld = !ByUid;
+        if (!SearchCommand.TryTranslate(Program.Criteria, session, selected, out var query, out var error))
+        {
+            return ImapResult.Bad(error!);
+        }
+
+        var accountId = session.Account!.Id;
+        var found = await session.Store.SearchAsync(accountId, selected.MailboxId, query, cancellationToken);
+
+        // Only messages the client knows of are answered, as for SEARCH.
+        var known = found.Where(uid => selected.SequenceOf(uid) > 0).ToList();
+        var sorted = await session.Store.SortAsync(accountId, selected.MailboxId, known, Criteria, cancellationToken);
+        var numbers = sorted.Select(uid => ByUid ? uid : selected.SequenceOf(uid)).Where(n => n > 0);
+        session.WriteLine("* SORT" + string.Concat(numbers.Select(n => " " + n.ToString(CultureInfo.InvariantCulture))));
+        return ImapResult.Ok("Sort completed.");
+    }
+}
