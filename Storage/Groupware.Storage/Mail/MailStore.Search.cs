@@ -155,14 +155,17 @@ public sealed partial class MailStore
                         $" WHERE concat_ws('@', a->>'mailbox', a->>'host') ILIKE {substring} OR a->>'name' ILIKE {substring}))");
                     break;
                 case BodyQuery body:
-                    _joinBlobs = true;
-                    _sql.Append(CultureInfo.InvariantCulture, $"COALESCE(b.body_text ILIKE {Parameter("%" + Literal(body.Value) + "%")}, false)");
+                    // The contents whose text holds the substring come from the trigram index
+                    // (migration 0012), not from reading the mailbox's bodies; ids are never NULL, so
+                    // IN is exact under NOT.
+                    _sql.Append(CultureInfo.InvariantCulture,
+                        $"m.blob_id IN (SELECT s.id FROM blobs s WHERE s.body_text ILIKE {Parameter("%" + Literal(body.Value) + "%")})");
                     break;
                 case TextQuery text:
-                    _joinBlobs = true;
                     var pattern = Parameter("%" + Literal(text.Value) + "%");
                     _sql.Append(CultureInfo.InvariantCulture,
-                        $"(b.header_text ILIKE {pattern} OR convert_from(m.trace_fields, 'UTF8') ILIKE {pattern} OR COALESCE(b.body_text ILIKE {pattern}, false))");
+                        $"(m.blob_id IN (SELECT s.id FROM blobs s WHERE s.header_text ILIKE {pattern} OR s.body_text ILIKE {pattern})" +
+                        $" OR convert_from(m.trace_fields, 'UTF8') ILIKE {pattern})");
                     break;
                 case ModSeqQuery modSeq:
                     _sql.Append(CultureInfo.InvariantCulture, $"m.modseq >= {Parameter(modSeq.ModSeq)}");
