@@ -1,5 +1,6 @@
 using System.Globalization;
 using Groupware.Lmtp;
+using Groupware.Storage.Mail;
 using Microsoft.Extensions.Configuration;
 
 namespace Groupware.Server.Configuration;
@@ -42,6 +43,17 @@ internal sealed partial class ConfigReader
             MaxRecipients = ReadPositive(configuration, "Mail:MaxRecipients", defaults.MaxRecipients),
             SpoolDirectory = spool is { Length: > 0 } ? spool : defaults.SpoolDirectory,
             HostName = hostName is { Length: > 0 } ? hostName : defaults.HostName,
+        };
+    }
+
+    /// <summary>Reads the <c>Mail</c> section's keys for the mail store; a missing key keeps the default <see cref="MailStoreOptions"/> documents.</summary>
+    private MailStoreOptions ReadMailStore(IConfiguration configuration)
+    {
+        var defaults = new MailStoreOptions();
+        return defaults with
+        {
+            ExpungedUidRetention = TimeSpan.FromDays(ReadPositive(configuration, "Mail:ExpungedUidRetentionDays",
+                (int)defaults.ExpungedUidRetention.TotalDays)),
         };
     }
 }

@@ -132,6 +132,7 @@ internal sealed partial class ConfigReader
             Admin = admin,
             Auth = auth,
             Mail = ReadMail(configuration),
+            MailStore = ReadMailStore(configuration),
             Imap = ReadImap(configuration),
             SourcePath = sourcePath,
         };

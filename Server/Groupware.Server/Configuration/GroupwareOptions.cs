@@ -32,6 +32,9 @@ internal sealed record GroupwareOptions
     /// <summary>The <c>Mail</c> section: limits and names of local delivery (LMTP, <c>groupware deliver</c>).</summary>
     public Groupware.Lmtp.LmtpOptions Mail { get; init; } = new();
 
+    /// <summary>The <c>Mail</c> section's keys for the mail store: how long expunged UIDs are remembered for QRESYNC.</summary>
+    public Groupware.Storage.Mail.MailStoreOptions MailStore { get; init; } = new();
+
     /// <summary>The <c>Imap</c> section: the IMAP front-end's own limits (sessions per user and address, login time).</summary>
     public Groupware.Imap.ImapOptions Imap { get; init; } = new();
 

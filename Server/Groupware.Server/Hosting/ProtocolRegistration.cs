@@ -24,6 +24,7 @@ internal static class ProtocolRegistration
     {
         // The stores the mail front-ends share (TryAdd: each front-end may ask for them).
         services.TryAddSingleton<AccountStore>();
+        services.TryAddSingleton(provider => provider.GetRequiredService<GroupwareOptions>().MailStore);
         services.TryAddSingleton<MailStore>();
         // One per node: its loop renews every POP3 maildrop lease the node holds (RFC 1939 §4).
         services.TryAddSingleton(new MaildropLeaseOptions());

@@ -46,6 +46,19 @@ public sealed partial class MailStore
         SELECT @accountId, @mailboxId, uid, @modseq FROM unnest(@uids) AS uid
         """;
 
+    // Under the mailbox's lock, before this expunge's own records (whose expunged_at is now(), never
+    // below it): the records older than the retention go, and the mailbox remembers the highest
+    // MODSEQ among them, below which VANISHED (EARLIER) can no longer be told from the records alone.
+    private const string PruneExpunges = """
+        WITH pruned AS (
+            DELETE FROM expunged_messages
+            WHERE account_id = @accountId AND mailbox_id = @mailboxId AND expunged_at < now() - @retention
+            RETURNING modseq
+        )
+        UPDATE mailboxes SET expunged_pruned_modseq = GREATEST(expunged_pruned_modseq, (SELECT max(modseq) FROM pruned))
+        WHERE account_id = @accountId AND id = @mailboxId AND EXISTS (SELECT 1 FROM pruned)
+        """;
+
     private const string RaiseModSeq = """
         UPDATE mailboxes SET highest_modseq = @modseq WHERE account_id = @accountId AND id = @mailboxId
         """;
@@ -182,7 +195,7 @@ public sealed partial class MailStore
     /// deletes the blob references and blobs nothing uses any more. The caller raises the mailbox's
     /// MODSEQ (or deletes it).
     /// </summary>
-    private static async Task<List<(long Uid, long Size)>> RemoveMessagesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+    private async Task<List<(long Uid, long Size)>> RemoveMessagesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         long accountId, long mailboxId, long[] blobIds, long[]? uids, bool onlyDeleted, long? expungeModSeq, CancellationToken cancellationToken)
     {
         if (blobIds.Length == 0)
@@ -199,6 +212,8 @@ public sealed partial class MailStore
 
         if (expungeModSeq is { } modseq)
         {
+            await connection.ExecuteAsync(new CommandDefinition(PruneExpunges, new { accountId, mailboxId, retention = _options.ExpungedUidRetention },
+                transaction, cancellationToken: cancellationToken));
             await connection.ExecuteAsync(new CommandDefinition(RecordExpunges,
                 new { accountId, mailboxId, uids = removed.Select(r => r.Uid).ToArray(), modseq }, transaction, cancellationToken: cancellationToken));
         }

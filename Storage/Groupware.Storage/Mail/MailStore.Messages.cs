@@ -16,7 +16,8 @@ public sealed partial class MailStore
     private const SystemFlags AllFlags = SystemFlags.Seen | SystemFlags.Answered | SystemFlags.Flagged | SystemFlags.Deleted | SystemFlags.Draft;
 
     private const string SelectCounters = """
-        SELECT uid_validity, uid_next, highest_modseq FROM mailboxes WHERE account_id = @accountId AND id = @mailboxId AND selectable
+        SELECT uid_validity, uid_next, highest_modseq, expunged_pruned_modseq FROM mailboxes
+        WHERE account_id = @accountId AND id = @mailboxId AND selectable
         """;
 
     private const string SelectStates = """
@@ -31,6 +32,18 @@ public sealed partial class MailStore
 
     private const string SelectExpunged = """
         SELECT uid FROM expunged_messages WHERE account_id = @accountId AND mailbox_id = @mailboxId AND modseq > @modSeq ORDER BY uid
+        """;
+
+    // Only when expunge records after @modSeq may have been pruned: then what is there tells what is gone.
+    private const string SelectPresentIfPruned = """
+        SELECT m.uid FROM messages m
+        WHERE m.account_id = @accountId AND m.mailbox_id = @mailboxId
+          AND EXISTS (SELECT 1 FROM mailboxes b WHERE b.account_id = @accountId AND b.id = @mailboxId AND b.expunged_pruned_modseq > @modSeq)
+        ORDER BY m.uid
+        """;
+
+    private const string SelectPrunedModSeq = """
+        SELECT expunged_pruned_modseq FROM mailboxes WHERE account_id = @accountId AND id = @mailboxId AND selectable
         """;
 
     private const string PeekRecent = """
@@ -156,23 +169,44 @@ public sealed partial class MailStore
     /// SELECT (RFC 9051 §6.3.2): the counters, the mailbox's keywords and every message's state in
     /// UID order, from one snapshot. Null when the mailbox does not exist (any more) or is a placeholder.
     /// </summary>
-    public async Task<MailboxSnapshot?> SnapshotAsync(long accountId, long mailboxId, CancellationToken cancellationToken)
+    public Task<MailboxSnapshot?> SnapshotAsync(long accountId, long mailboxId, CancellationToken cancellationToken) =>
+        SnapshotAsync(accountId, mailboxId, null, cancellationToken);
+
+    /// <summary>
+    /// SELECT, and with <paramref name="resyncSince"/> SELECT (QRESYNC) (RFC 7162 §3.2.5): the
+    /// snapshot and, from the same one, what changed after that MODSEQ (<see cref="MailboxSnapshot.Resync"/>),
+    /// the changed messages and the expunge records found by their MODSEQ index, not by reading them all.
+    /// </summary>
+    public async Task<MailboxSnapshot?> SnapshotAsync(long accountId, long mailboxId, long? resyncSince, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        await using var batch = Batch(connection, transaction, new { accountId, mailboxId }, SelectCounters, SelectKeywords, SelectStates);
+        string[] statements = resyncSince is null
+            ? [SelectCounters, SelectKeywords, SelectStates]
+            : [SelectCounters, SelectKeywords, SelectStates, SelectChangedStates, SelectExpunged];
+        await using var batch = Batch(connection, transaction, new { accountId, mailboxId, modSeq = resyncSince ?? 0 }, statements);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
             return null;
         }
 
-        var (uidValidity, uidNext, highest) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
+        var (uidValidity, uidNext, highest, pruned) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
         await reader.NextResultAsync(cancellationToken);
         var keywords = await MailboxKeywords.ReadAsync(reader, cancellationToken);
         await reader.NextResultAsync(cancellationToken);
         var messages = await ReadStatesAsync(reader, keywords, cancellationToken);
-        return new MailboxSnapshot(uidValidity, uidNext, highest, keywords.Names, messages);
+        MailboxChanges? resync = null;
+        if (resyncSince is not null)
+        {
+            await reader.NextResultAsync(cancellationToken);
+            var changed = await ReadStatesAsync(reader, keywords, cancellationToken);
+            await reader.NextResultAsync(cancellationToken);
+            var expunged = await ReadUidsAsync(reader, cancellationToken);
+            resync = new MailboxChanges(uidNext, highest, keywords.Names, changed, expunged) { ExpungedPrunedModSeq = pruned };
+        }
+
+        return new MailboxSnapshot(uidValidity, uidNext, highest, keywords.Names, messages) { ExpungedPrunedModSeq = pruned, Resync = resync };
     }
 
     /// <summary>
@@ -185,26 +219,50 @@ public sealed partial class MailStore
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         await using var batch = Batch(connection, transaction, new { accountId, mailboxId, modSeq }, SelectCounters, SelectKeywords,
-            SelectChangedStates, SelectExpunged);
+            SelectChangedStates, SelectExpunged, SelectPresentIfPruned);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
             return null;
         }
 
-        var (uidNext, highest) = (reader.GetInt64(1), reader.GetInt64(2));
+        var (uidNext, highest, pruned) = (reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
         await reader.NextResultAsync(cancellationToken);
         var keywords = await MailboxKeywords.ReadAsync(reader, cancellationToken);
         await reader.NextResultAsync(cancellationToken);
         var changed = await ReadStatesAsync(reader, keywords, cancellationToken);
         await reader.NextResultAsync(cancellationToken);
-        var expunged = new List<long>();
-        while (await reader.ReadAsync(cancellationToken))
+        var expunged = await ReadUidsAsync(reader, cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        var present = await ReadUidsAsync(reader, cancellationToken);
+        return new MailboxChanges(uidNext, highest, keywords.Names, changed, expunged)
         {
-            expunged.Add(reader.GetInt64(0));
+            ExpungedPrunedModSeq = pruned,
+            Present = modSeq < pruned ? present : null,
+        };
+    }
+
+    /// <summary>
+    /// The UIDs expunged from the mailbox after <paramref name="modSeq"/> (UID FETCH ... (CHANGEDSINCE
+    /// VANISHED), RFC 7162 §3.2.6), ascending, found by the records' MODSEQ index, and the MODSEQ below
+    /// which records were pruned (<see cref="MailboxChanges.ExpungedPrunedModSeq"/>): when
+    /// <paramref name="modSeq"/> is below it the list may be short. Null when the mailbox is gone.
+    /// </summary>
+    public async Task<(IReadOnlyList<long> Uids, long ExpungedPrunedModSeq)?> VanishedSinceAsync(long accountId, long mailboxId, long modSeq,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        await using var batch = Batch(connection, transaction, new { accountId, mailboxId, modSeq }, SelectPrunedModSeq, SelectExpunged);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
         }
 
-        return new MailboxChanges(uidNext, highest, keywords.Names, changed, expunged);
+        var pruned = reader.GetInt64(0);
+        await reader.NextResultAsync(cancellationToken);
+        return (await ReadUidsAsync(reader, cancellationToken), pruned);
     }
 
     /// <summary>
@@ -610,6 +668,7 @@ public sealed partial class MailStore
                     // One MODSEQ per mailbox and transaction: a move within one mailbox uses the target's.
                     var expunged = new { accountId, mailboxId = sourceId, uids = sourceUids, modseq = sameMailbox ? targetModSeq : locked[sourceId].HighestModSeq + 1 };
                     Add(write, DeleteMoved, expunged);
+                    Add(write, PruneExpunges, new { accountId, mailboxId = sourceId, retention = _options.ExpungedUidRetention });
                     Add(write, RecordExpunges, expunged);
                     if (!sameMailbox)
                     {
@@ -656,6 +715,17 @@ public sealed partial class MailStore
         }
 
         return states;
+    }
+
+    private static async Task<List<long>> ReadUidsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        var uids = new List<long>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            uids.Add(reader.GetInt64(0));
+        }
+
+        return uids;
     }
 
     /// <summary>

@@ -34,8 +34,10 @@ namespace Groupware.Storage.Mail;
 /// A deadlock that row locks of foreign-key checks still make possible is retried
 /// (<see cref="WithDeadlockRetryAsync{T}"/>).</para>
 /// </remarks>
-public sealed partial class MailStore(NpgsqlDataSource dataSource)
+public sealed partial class MailStore(NpgsqlDataSource dataSource, MailStoreOptions? options = null)
 {
+    private readonly MailStoreOptions _options = options ?? new();
+
     /// <summary>The NOTIFY channel of committed mailbox changes; see <see cref="MailChangeFeed"/>.</summary>
     public const string ChangeChannel = "groupware_mail";
 

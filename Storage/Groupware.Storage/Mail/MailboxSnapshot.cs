@@ -13,7 +13,14 @@ public sealed record MessageState(long Uid, long ModSeq, SystemFlags Flags, IRea
 /// message's state in UID order (its position is its sequence number).
 /// </summary>
 public sealed record MailboxSnapshot(long UidValidity, long UidNext, long HighestModSeq, IReadOnlyList<string> Keywords,
-    IReadOnlyList<MessageState> Messages);
+    IReadOnlyList<MessageState> Messages)
+{
+    /// <summary>The MODSEQ below which expunge records were pruned (see <see cref="MailboxChanges.ExpungedPrunedModSeq"/>).</summary>
+    public long ExpungedPrunedModSeq { get; init; }
+
+    /// <summary>For SELECT (QRESYNC): what changed after the client's MODSEQ, read in the same snapshot; null otherwise.</summary>
+    public MailboxChanges? Resync { get; init; }
+}
 
 /// <summary>
 /// What changed in a mailbox since a MODSEQ (RFC 7162 §3.1.4.1 CHANGEDSINCE, §3.2.5.2 VANISHED),
@@ -21,7 +28,21 @@ public sealed record MailboxSnapshot(long UidValidity, long UidNext, long Highes
 /// (ascending), each with a MODSEQ above the one asked about.
 /// </summary>
 public sealed record MailboxChanges(long UidNext, long HighestModSeq, IReadOnlyList<string> Keywords, IReadOnlyList<MessageState> Changed,
-    IReadOnlyList<long> Expunged);
+    IReadOnlyList<long> Expunged)
+{
+    /// <summary>
+    /// The highest MODSEQ of the expunge records pruned from the mailbox (0 while none was;
+    /// <see cref="MailStoreOptions.ExpungedUidRetention"/>). Asked about a MODSEQ below it,
+    /// <see cref="Expunged"/> may miss UIDs whose records are gone.
+    /// </summary>
+    public long ExpungedPrunedModSeq { get; init; }
+
+    /// <summary>
+    /// Every UID in the mailbox, ascending, when <see cref="Expunged"/> may be short (the MODSEQ asked
+    /// about is below <see cref="ExpungedPrunedModSeq"/>): a UID not here is gone. Null otherwise.
+    /// </summary>
+    public IReadOnlyList<long>? Present { get; init; }
+}
 
 /// <summary>
 /// What FETCH needs of a message besides its octets (RFC 9051 §7.5.2). The message's octets are
