@@ -57,7 +57,10 @@ internal sealed partial class ImapSession : LineSession
     /// <summary>The selected mailbox, in the Selected state.</summary>
     public SelectedMailbox? Selected { get; private set; }
 
-    /// <summary>What ENABLE turned on (RFC 5161): <c>IMAP4rev2</c>, <c>UTF8=ACCEPT</c>.</summary>
+    /// <summary>
+    /// What ENABLE turned on (RFC 5161): <c>IMAP4rev2</c>, <c>UTF8=ACCEPT</c>, <c>QRESYNC</c>; and
+    /// <c>CONDSTORE</c>, which any CONDSTORE enabling command turns on (RFC 7162 §3.1).
+    /// </summary>
     public HashSet<string> Enabled { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>IMAP4rev2 semantics (RFC 9051) once the client enabled them; IMAP4rev1 (RFC 3501) otherwise.</summary>
@@ -65,6 +68,34 @@ internal sealed partial class ImapSession : LineSession
 
     /// <summary>Mailbox names and strings in UTF-8 (RFC 9051 §5.1, RFC 6855): after ENABLE IMAP4rev2 or UTF8=ACCEPT.</summary>
     public bool Utf8 => Rev2 || Enabled.Contains("UTF8=ACCEPT");
+
+    /// <summary>
+    /// Whether the client is CONDSTORE-aware (RFC 7162 §3.1): every untagged FETCH carries UID and
+    /// MODSEQ from now on (§3.2.4), and SELECT and EXAMINE answer HIGHESTMODSEQ (§3.1.2).
+    /// </summary>
+    public bool CondStore => Enabled.Contains("CONDSTORE");
+
+    /// <summary>Whether ENABLE QRESYNC was answered (RFC 7162 §3.2.3): expunges are announced as VANISHED.</summary>
+    public bool QResync => Enabled.Contains("QRESYNC");
+
+    /// <summary>
+    /// What a CONDSTORE enabling command does first (RFC 7162 §3.1): turns CONDSTORE on, and the first
+    /// time, with a mailbox selected, tells its HIGHESTMODSEQ. Returns whether it was newly enabled.
+    /// </summary>
+    public bool EnableCondStore()
+    {
+        if (!Enabled.Add("CONDSTORE"))
+        {
+            return false;
+        }
+
+        if (Selected is { } selected)
+        {
+            WriteLine(string.Create(CultureInfo.InvariantCulture, $"* OK [HIGHESTMODSEQ {selected.HighestModSeq}] Highest mailbox mod-sequence."));
+        }
+
+        return true;
+    }
 
     /// <summary>UIDs the last SEARCH with RETURN (SAVE) found in the selected mailbox: what <c>$</c> names (RFC 5182 §2.1).</summary>
     public IReadOnlyCollection<long>? SavedSearch { get; set; }
@@ -290,8 +321,13 @@ internal sealed partial class ImapSession : LineSession
         return close ? answer with { Step = SessionStep.Close } : answer;
     }
 
-    /// <summary>Selects (or examines) a mailbox: the view of its messages is taken now (RFC 9051 §6.3.2).</summary>
-    public async ValueTask<ImapResult> SelectAsync(string name, bool readOnly, CancellationToken cancellationToken)
+    /// <summary>
+    /// Selects (or examines) a mailbox: the view of its messages is taken now (RFC 9051 §6.3.2). With
+    /// CONDSTORE or QRESYNC (RFC 7162 §3.1.8, §3.2.5) CONDSTORE is enabled first, so that the answer
+    /// has HIGHESTMODSEQ; with QRESYNC and the mailbox's UIDVALIDITY, what changed since the client's
+    /// MODSEQ follows, read from the same snapshot as the view.
+    /// </summary>
+    public async ValueTask<ImapResult> SelectAsync(string name, bool readOnly, SelectParameters parameters, CancellationToken cancellationToken)
     {
         if (Selected is not null)
         {
@@ -301,6 +337,11 @@ internal sealed partial class ImapSession : LineSession
             Selected = null;
             State = ImapState.Authenticated;
             WriteLine("* OK [CLOSED] Previous mailbox is now closed.");
+        }
+
+        if (parameters.CondStore || parameters.QResync is not null)
+        {
+            EnableCondStore();
         }
 
         var mailbox = await Store.FindMailboxAsync(Account!.Id, name, cancellationToken);
@@ -319,7 +360,9 @@ internal sealed partial class ImapSession : LineSession
             await _protocol.Changes.WaitUntilListeningAsync(cancellationToken);
         }
 
-        var snapshot = await Store.SnapshotAsync(Account.Id, mailbox.Id, cancellationToken);
+        // A stale UIDVALIDITY means a plain SELECT (RFC 7162 §3.2.5): the client's cache is of another mailbox.
+        var resync = parameters.QResync is { } q && q.UidValidity == mailbox.UidValidity ? q : null;
+        var snapshot = await Store.SnapshotAsync(Account.Id, mailbox.Id, resync?.ModSeq, cancellationToken);
         if (snapshot is null)
         {
             return ImapResult.No("No such mailbox.", "NONEXISTENT");
@@ -364,12 +407,23 @@ internal sealed partial class ImapSession : LineSession
             WriteLine(string.Create(CultureInfo.InvariantCulture, $"* OK [UNSEEN {unseen}] First unseen."));
         }
 
+        if (CondStore)
+        {
+            // RFC 7162 §3.1.2.1; never NOMODSEQ (§3.1.2.2): every mailbox here keeps MODSEQs.
+            WriteLine(string.Create(CultureInfo.InvariantCulture, $"* OK [HIGHESTMODSEQ {selected.HighestModSeq}] Highest mailbox mod-sequence."));
+        }
+
         if (Rev2)
         {
             var writer = ResponseWriter();
             writer.WriteText($"* LIST ({string.Join(' ', MailboxAttributes.Of(mailbox, hasChildren: null))}) \"/\" ");
             writer.WriteMailbox(mailbox.Name);
             writer.WriteCrlf();
+        }
+
+        if (resync is not null && snapshot.UidValidity == resync.UidValidity && snapshot.Resync is { } changes)
+        {
+            QuickResync.Write(this, selected, resync, changes);
         }
 
         return readOnly ? ImapResult.Ok("Examine completed.", "READ-ONLY") : ImapResult.Ok("Select completed.", "READ-WRITE");

@@ -78,6 +78,9 @@ internal sealed class SelectedMailbox
     /// <summary>The highest MODSEQ this view has applied: changes after it are what <see cref="MailStore.ChangesSinceAsync"/> is asked for.</summary>
     public long HighestModSeq { get; private set; }
 
+    /// <summary>The response code <c>HIGHESTMODSEQ n</c> of this view (RFC 7162 §3.1.2.1).</summary>
+    public string HighestModSeqCode => string.Create(CultureInfo.InvariantCulture, $"HIGHESTMODSEQ {HighestModSeq}");
+
     /// <summary>Messages as the client counts them (expunged ones not yet announced included).</summary>
     public int Exists => _count;
 
@@ -199,6 +202,39 @@ internal sealed class SelectedMailbox
         return true;
     }
 
+    /// <summary>
+    /// The UIDs of <paramref name="uids"/> above <paramref name="above"/> and at most
+    /// <paramref name="highest"/> that no message of the view has, as ascending ranges: what a
+    /// VANISHED (EARLIER) reports when the expunge records may be gone (RFC 7162 §3.2.6). Linear in the
+    /// ranges and the messages they cover.
+    /// </summary>
+    public List<(uint First, uint Last)> Absent(ResolvedSequenceSet uids, uint above, uint highest)
+    {
+        var absent = new List<(uint First, uint Last)>();
+        foreach (var (first, last) in uids.Ranges)
+        {
+            var next = Math.Max((long)first, (long)above + 1);
+            var to = Math.Min((long)last, highest);
+            for (var index = LowerBound(next); next <= to; index++)
+            {
+                if (index >= _count || _uids[index] > to)
+                {
+                    absent.Add(((uint)next, (uint)to));
+                    break;
+                }
+
+                if (_uids[index] > next)
+                {
+                    absent.Add(((uint)next, (uint)(_uids[index] - 1)));
+                }
+
+                next = _uids[index] + 1;
+            }
+        }
+
+        return absent;
+    }
+
     private int LowerBound(long uid)
     {
         int low = 0, high = _count;
@@ -307,6 +343,13 @@ internal sealed class SelectedMailbox
         }
 
         Expunged(changes.Expunged);
+        if (changes.Present is { } present)
+        {
+            // The expunge records since this view's MODSEQ were pruned: what the view has and the mailbox has not is gone.
+            var there = new HashSet<long>(present);
+            Expunged(_uids.Take(_count).Where(uid => !there.Contains(uid)).ToList());
+        }
+
         foreach (var keyword in changes.Keywords)
         {
             if (_keywords.Add(keyword))
@@ -336,7 +379,8 @@ internal sealed class SelectedMailbox
     }
 
     /// <summary>
-    /// Writes what the client has not been told yet: FLAGS when keywords appeared, EXPUNGE unless
+    /// Writes what the client has not been told yet: FLAGS when keywords appeared, EXPUNGE (VANISHED
+    /// after ENABLE QRESYNC, RFC 7162 §3.2.10.2) unless
     /// <paramref name="expungesAllowed"/> is false, FETCH FLAGS of messages changed by others, EXISTS
     /// and (IMAP4rev1) RECENT when they changed. EXPUNGEs go in ascending order, each number counted
     /// after the ones before it left, as RFC 9051 §6.4.3's example does (3, 3, 5, 8 for 3, 4, 7, 11);
@@ -350,6 +394,9 @@ internal sealed class SelectedMailbox
             Own(_count);
             var announced = _announcedExists;
             var kept = 0;
+
+            // After ENABLE QRESYNC, one VANISHED for them all instead (RFC 7162 §3.2.10.2).
+            var vanished = session.QResync ? new List<uint>() : null;
             for (var index = 0; index < _count; index++)
             {
                 var uid = _uids[index];
@@ -366,16 +413,29 @@ internal sealed class SelectedMailbox
                 }
 
                 // A message the client was never told of goes without a word; each EXPUNGE it hears
-                // lowers the count it knows by one.
+                // lowers the count it knows by one (and so does each UID of a VANISHED).
                 if (index < announced)
                 {
-                    session.WriteLine(string.Create(CultureInfo.InvariantCulture, $"* {kept + 1} EXPUNGE"));
+                    if (vanished is null)
+                    {
+                        session.WriteLine(string.Create(CultureInfo.InvariantCulture, $"* {kept + 1} EXPUNGE"));
+                    }
+                    else
+                    {
+                        vanished.Add((uint)uid);
+                    }
+
                     _announcedExists--;
                 }
 
                 // RECENT is said again when expunges changed it: EXPUNGE tells the client nothing of it (RFC 3501 §7.3.2).
                 _flagsChanged.Remove(uid);
                 _recent.Remove(uid);
+            }
+
+            if (vanished is { Count: > 0 })
+            {
+                session.WriteLine("* VANISHED " + SequenceSet.FormatCompact(vanished));
             }
 
             _messageKeywords?.AsSpan(kept, _count - kept).Clear();
@@ -399,8 +459,10 @@ internal sealed class SelectedMailbox
             if (SequenceOf(uid) is var sequence and > 0)
             {
                 var entry = At(sequence);
+                // With CONDSTORE, MODSEQ too (RFC 7162 §3.1, §3.2.4).
+                var modSeq = session.CondStore ? string.Create(CultureInfo.InvariantCulture, $" MODSEQ ({entry.ModSeq})") : "";
                 session.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"* {sequence} FETCH (UID {uid} FLAGS ({FlagList(entry, session.Rev2 ? null : IsRecent(uid))}))"));
+                    $"* {sequence} FETCH (UID {uid} FLAGS ({FlagList(entry, session.Rev2 ? null : IsRecent(uid))}){modSeq})"));
             }
         }
 

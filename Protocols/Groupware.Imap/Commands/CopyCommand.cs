@@ -73,6 +73,8 @@ internal sealed record CopyCommand(SequenceSet Set, string Target, bool ByUid, b
 
         selected.Expunged(result.Expunged);
         await session.AnnounceChangesAsync(cancellationToken, force: true);
-        return ImapResult.Ok("Move completed.");
+
+        // RFC 6851 §4.3: the source's new HIGHESTMODSEQ, for a client that follows MODSEQs.
+        return ImapResult.Ok("Move completed.", session.CondStore && result.Expunged.Count > 0 ? selected.HighestModSeqCode : null);
     }
 }

@@ -2,12 +2,14 @@ namespace Groupware.Imap.Commands;
 
 /// <summary>
 /// ENABLE capability... (RFC 5161, RFC 9051 §6.3.1): turns on IMAP4rev2 (RFC 9051 Appendix E:
-/// its responses instead of rev1's) and UTF8=ACCEPT (RFC 6855: UTF-8 mailbox names and strings).
-/// Unknown capabilities are ignored; the ENABLED response lists what was newly enabled.
+/// its responses instead of rev1's), UTF8=ACCEPT (RFC 6855: UTF-8 mailbox names and strings),
+/// CONDSTORE (RFC 7162 §3.1: MODSEQ in every untagged FETCH) and QRESYNC (§3.2.3: CONDSTORE, and
+/// VANISHED instead of EXPUNGE). Unknown capabilities are ignored; the ENABLED response lists what
+/// was newly enabled.
 /// </summary>
 internal sealed record EnableCommand(IReadOnlyList<string> Capabilities) : ImapCommand
 {
-    private static readonly string[] Known = ["IMAP4rev2", "UTF8=ACCEPT"];
+    private static readonly string[] Known = ["IMAP4rev2", "UTF8=ACCEPT", "CONDSTORE", "QRESYNC"];
 
     public static ParseResult Parse(Syntax.ImapReader reader, ImapSession session)
     {
@@ -31,9 +33,17 @@ internal sealed record EnableCommand(IReadOnlyList<string> Capabilities) : ImapC
         foreach (var capability in Capabilities)
         {
             var known = Array.Find(Known, k => string.Equals(k, capability, StringComparison.OrdinalIgnoreCase));
-            if (known is not null && session.Enabled.Add(known))
+            var added = known switch
             {
-                enabled.Add(known);
+                null => false,
+                "CONDSTORE" => session.EnableCondStore(),
+                // QRESYNC implies CONDSTORE (RFC 7162 §3.2.3): ENABLE QRESYNC and ENABLE QRESYNC CONDSTORE do the same.
+                "QRESYNC" => session.Enabled.Add(known) | session.EnableCondStore(),
+                _ => session.Enabled.Add(known),
+            };
+            if (added)
+            {
+                enabled.Add(known!);
             }
         }
 

@@ -4,7 +4,9 @@ namespace Groupware.Imap.Commands;
 
 /// <summary>
 /// EXPUNGE (RFC 9051 §6.4.3) and UID EXPUNGE set (§6.4.9, UIDPLUS RFC 4315 §2.1): removes the messages
-/// marked \Deleted (by UID EXPUNGE only those of the set), each announced with an EXPUNGE response.
+/// marked \Deleted (by UID EXPUNGE only those of the set), each announced with an EXPUNGE response,
+/// or all in one VANISHED after ENABLE QRESYNC (RFC 7162 §3.2.7, §3.2.9). A CONDSTORE-aware client
+/// gets the mailbox's new HIGHESTMODSEQ in the tagged OK when something was expunged.
 /// </summary>
 internal sealed record ExpungeCommand(SequenceSet? Uids) : ImapCommand
 {
@@ -38,6 +40,6 @@ internal sealed record ExpungeCommand(SequenceSet? Uids) : ImapCommand
         var removed = await session.Store.ExpungeDeletedAsync(session.Account!.Id, selected.MailboxId, only, cancellationToken);
         selected.Expunged(removed);
         await session.AnnounceChangesAsync(cancellationToken, force: true);
-        return ImapResult.Ok("Expunge completed.");
+        return ImapResult.Ok("Expunge completed.", session.CondStore && removed.Count > 0 ? selected.HighestModSeqCode : null);
     }
 }

@@ -11,7 +11,10 @@ namespace Groupware.Imap.Commands;
 /// batch; a section is read as the octet range its part offsets give (stored at delivery), never by
 /// re-parsing the message; a whole message or a large part streams as a literal. Fetching a section
 /// without .PEEK sets \Seen (FLAGS is then part of the answer). No EXPUNGE is announced during FETCH
-/// by number.
+/// by number. CONDSTORE (RFC 7162 §3.1.4): MODSEQ and CHANGEDSINCE (which only answers messages whose
+/// MODSEQ is higher, and implies MODSEQ) enable it; QRESYNC's VANISHED modifier (§3.2.6, UID FETCH
+/// only, after ENABLE QRESYNC, with CHANGEDSINCE) answers the UIDs of the set expunged since first,
+/// as VANISHED (EARLIER).
 /// </summary>
 internal sealed record FetchCommand(SequenceSet Set, FetchItems Items, bool ByUid) : ImapCommand
 {
@@ -32,17 +35,56 @@ internal sealed record FetchCommand(SequenceSet Set, FetchItems Items, bool ByUi
             return "Syntax: FETCH set (items)";
         }
 
-        return FetchItems.TryParse(reader, out var items, out var error) ? new FetchCommand(set, items, byUid) : error;
+        if (!FetchItems.TryParse(reader, out var items, out var error))
+        {
+            return error;
+        }
+
+        // RFC 7162 §3.2.6: each of these is a BAD.
+        if (items.Vanished && !byUid)
+        {
+            return "VANISHED is a modifier of UID FETCH only.";
+        }
+
+        if (items.Vanished && items.ChangedSince is null)
+        {
+            return "VANISHED needs CHANGEDSINCE.";
+        }
+
+        if (items.Vanished && !session.QResync)
+        {
+            return "VANISHED is a FETCH modifier only after ENABLE QRESYNC.";
+        }
+
+        return new FetchCommand(set, items, byUid);
     }
+
+    /// <summary>Whether MODSEQ is part of each answer: asked for, or implied by CHANGEDSINCE (RFC 7162 §3.1.4.1).</summary>
+    private bool WritesModSeq => Items.ChangedSince is not null || Items.Attributes.Any(a => a is FetchItemAttribute { Item: FetchItem.ModSeq });
 
     public override async ValueTask<ImapResult> ExecuteAsync(ImapSession session, string tag, CancellationToken cancellationToken)
     {
         var selected = session.Selected!;
+        if (WritesModSeq)
+        {
+            session.EnableCondStore();
+        }
+
         await session.HoldOrAnnounceExpungesAsync(ByUid, cancellationToken);
 
         if (!selected.TryResolve(Set, ByUid, session.SavedSearch, out var messages, out var error))
         {
             return ImapResult.Bad(error!);
+        }
+
+        if (Items.ChangedSince is { } changedSince)
+        {
+            if (Items.Vanished && !await WriteVanishedAsync(session, selected, changedSince, cancellationToken))
+            {
+                return ImapResult.No("The mailbox is gone.", "NONEXISTENT");
+            }
+
+            messages.RemoveAll(m => m.Message.ModSeq <= changedSince);
         }
 
         var accountId = session.Account!.Id;
@@ -112,6 +154,30 @@ internal sealed record FetchCommand(SequenceSet Set, FetchItems Items, bool ByUi
         return ImapResult.Ok("Fetch completed.");
     }
 
+    /// <summary>
+    /// UID FETCH's VANISHED (RFC 7162 §3.2.6): the UIDs of the set expunged after
+    /// <paramref name="changedSince"/>, from the expunge records; when those may have been pruned, every
+    /// UID of the set below UIDNEXT that the mailbox does not hold. False when the mailbox is gone.
+    /// </summary>
+    private async ValueTask<bool> WriteVanishedAsync(ImapSession session, SelectedMailbox selected, long changedSince, CancellationToken cancellationToken)
+    {
+        var found = await session.Store.VanishedSinceAsync(session.Account!.Id, selected.MailboxId, changedSince, cancellationToken);
+        if (found is not { } vanished)
+        {
+            return false;
+        }
+
+        var highest = QuickResync.HighestUid(selected);
+        var uids = Set.IsSavedResult
+            ? ResolvedSequenceSet.FromNumbers((session.SavedSearch ?? []).Select(u => (uint)u))
+            : Set.Resolve(Math.Max(highest, 1));
+        var recorded = vanished.Uids.Where(u => u <= highest && uids.Contains((uint)u)).Select(u => (uint)u);
+        QuickResync.WriteVanishedEarlier(session, changedSince >= vanished.ExpungedPrunedModSeq
+            ? ResolvedSequenceSet.FromNumbers(recorded)
+            : ResolvedSequenceSet.FromRanges(selected.Absent(uids, 0, highest).Concat(recorded.Select(u => (u, u)))));
+        return true;
+    }
+
     /// <summary>Writes one <c>* n FETCH (...)</c>, unless the message went away or a part cannot be decoded.</summary>
     private async ValueTask<FetchOutcome> WriteMessageAsync(ImapSession session, SelectedMailbox selected, int sequence, SelectedMailbox.Entry entry,
         MessageMetadata? meta, bool seenChanged, CancellationToken cancellationToken)
@@ -168,7 +234,11 @@ internal sealed record FetchCommand(SequenceSet Set, FetchItems Items, bool ByUi
         }
 
         var flagsWritten = false;
-        if (ByUid && !Items.Attributes.Any(a => a is FetchItemAttribute { Item: FetchItem.Uid }))
+        var modSeqWritten = false;
+
+        // With CONDSTORE, a FETCH that set \Seen tells UID and MODSEQ too (RFC 7162 §3.2.4).
+        var tellsSeen = seenChanged && session.CondStore;
+        if ((ByUid || tellsSeen) && !Items.Attributes.Any(a => a is FetchItemAttribute { Item: FetchItem.Uid }))
         {
             Separate();
             writer.WriteText(string.Create(CultureInfo.InvariantCulture, $"UID {entry.Uid}"));
@@ -188,6 +258,7 @@ internal sealed record FetchCommand(SequenceSet Set, FetchItems Items, bool ByUi
                     break;
                 case FetchItemAttribute { Item: FetchItem.ModSeq }:
                     writer.WriteText(string.Create(CultureInfo.InvariantCulture, $"MODSEQ ({entry.ModSeq})"));
+                    modSeqWritten = true;
                     break;
                 case FetchItemAttribute { Item: FetchItem.InternalDate }:
                     writer.WriteText("INTERNALDATE ");
@@ -231,6 +302,12 @@ internal sealed record FetchCommand(SequenceSet Set, FetchItems Items, bool ByUi
         {
             Separate();
             writer.WriteText($"FLAGS ({SelectedMailbox.FlagList(entry, session.Rev2 ? null : selected.IsRecent(entry.Uid))})");
+        }
+
+        if ((tellsSeen || Items.ChangedSince is not null) && !modSeqWritten)
+        {
+            Separate();
+            writer.WriteText(string.Create(CultureInfo.InvariantCulture, $"MODSEQ ({entry.ModSeq})"));
         }
 
         writer.WriteClose();

@@ -12,6 +12,9 @@ namespace Groupware.Imap.Commands;
 /// recent UIDs. Answers with <c>* SEARCH</c> for an IMAP4rev1 client that asked for no return
 /// options, with <c>* ESEARCH</c> otherwise (always under IMAP4rev2); SAVE keeps the result as
 /// <c>$</c>. Only messages the client knows of are answered (new ones are announced first).
+/// The MODSEQ criterion (RFC 7162 §3.1.5) enables CONDSTORE, and a search that has it answers the
+/// highest MODSEQ of what it found: <c>(MODSEQ n)</c> after SEARCH's numbers (§3.1.6), ESEARCH's
+/// MODSEQ result (§3.1.10, RFC 4731 §3.2).
 /// </summary>
 internal sealed record SearchCommand(SearchProgram Program, bool ByUid) : ImapCommand
 {
@@ -33,6 +36,12 @@ internal sealed record SearchCommand(SearchProgram Program, bool ByUid) : ImapCo
     public override async ValueTask<ImapResult> ExecuteAsync(ImapSession session, string tag, CancellationToken cancellationToken)
     {
         var selected = session.Selected!;
+        var byModSeq = HasModSeq(Program.Criteria);
+        if (byModSeq)
+        {
+            session.EnableCondStore();
+        }
+
         session.ExpungesHeld = !ByUid;
         if (!TryTranslate(Program.Criteria, session, selected, out var query, out var error))
         {
@@ -50,7 +59,10 @@ internal sealed record SearchCommand(SearchProgram Program, bool ByUid) : ImapCo
 
         if (Program.Return is null && !session.Rev2)
         {
-            session.WriteLine("* SEARCH" + string.Concat(numbers.Select(n => " " + n.ToString(CultureInfo.InvariantCulture))));
+            var modSeq = byModSeq && known.Count > 0
+                ? string.Create(CultureInfo.InvariantCulture, $" (MODSEQ {known.Max(m => selected.At(m.Sequence).ModSeq)})")
+                : "";
+            session.WriteLine("* SEARCH" + string.Concat(numbers.Select(n => " " + n.ToString(CultureInfo.InvariantCulture))) + modSeq);
             return ImapResult.Ok("Search completed.");
         }
 
@@ -89,8 +101,49 @@ internal sealed record SearchCommand(SearchProgram Program, bool ByUid) : ImapCo
             writer.WriteText(string.Create(CultureInfo.InvariantCulture, $" COUNT {numbers.Count}"));
         }
 
+        if (byModSeq && known.Count > 0 && HighestModSeqReturned(selected, known, options, ByUid) is var highest and > 0)
+        {
+            writer.WriteText(string.Create(CultureInfo.InvariantCulture, $" MODSEQ {highest}"));
+        }
+
         writer.WriteCrlf();
         return ImapResult.Ok("Search completed.");
+    }
+
+    /// <summary>Whether the criteria have a MODSEQ key anywhere (RFC 7162 §3.1.5).</summary>
+    private static bool HasModSeq(SearchKey key) => key switch
+    {
+        ModSeqKey => true,
+        NotKey { Key: var inner } => HasModSeq(inner),
+        OrKey { Left: var left, Right: var right } => HasModSeq(left) || HasModSeq(right),
+        AndKey { Keys: var keys } => keys.Any(HasModSeq),
+        _ => false,
+    };
+
+    /// <summary>
+    /// ESEARCH's MODSEQ (RFC 4731 §3.2): the highest MODSEQ of the messages the result returns, which
+    /// for MIN and MAX alone is those two, and for ALL or COUNT all that were found.
+    /// </summary>
+    private static long HighestModSeqReturned(SelectedMailbox selected, List<(long Uid, int Sequence)> found, SearchReturnOptions options, bool byUid)
+    {
+        if ((options & (SearchReturnOptions.All | SearchReturnOptions.Count)) != 0)
+        {
+            return found.Max(m => selected.At(m.Sequence).ModSeq);
+        }
+
+        var ordered = found.OrderBy(m => byUid ? m.Uid : m.Sequence).ToList();
+        var returned = new List<(long Uid, int Sequence)>();
+        if ((options & SearchReturnOptions.Min) != 0)
+        {
+            returned.Add(ordered[0]);
+        }
+
+        if ((options & SearchReturnOptions.Max) != 0)
+        {
+            returned.Add(ordered[^1]);
+        }
+
+        return returned.Count == 0 ? 0 : returned.Max(m => selected.At(m.Sequence).ModSeq);
     }
 
     /// <summary>Turns the criteria into a store query; message numbers and UIDs by this session's view (also SORT's and THREAD's).</summary>

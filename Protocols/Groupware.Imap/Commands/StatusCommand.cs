@@ -5,19 +5,20 @@ namespace Groupware.Imap.Commands;
 /// <summary>
 /// STATUS mailbox (items) (RFC 9051 §6.3.11): MESSAGES, UIDNEXT, UIDVALIDITY, UNSEEN, DELETED, SIZE
 /// (RFC 8438), DELETED-STORAGE (RFC 9208 §4.1.4, in octets as SIZE is), APPENDLIMIT (RFC 7889 §3, the
-/// one limit of every mailbox), and RECENT for IMAP4rev1
-/// sessions, from the store without selecting the mailbox.
+/// one limit of every mailbox), HIGHESTMODSEQ (RFC 7162 §3.1.7, a CONDSTORE enabling command), and
+/// RECENT for IMAP4rev1 sessions, from the store without selecting the mailbox.
 /// </summary>
 internal sealed record StatusCommand(string Mailbox, IReadOnlyList<string> Items) : ImapCommand
 {
-    internal static readonly string[] Known = ["MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED", "SIZE", "DELETED-STORAGE", "APPENDLIMIT", "RECENT"];
+    internal static readonly string[] Known =
+        ["MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED", "SIZE", "DELETED-STORAGE", "APPENDLIMIT", "RECENT", "HIGHESTMODSEQ"];
 
     public static ParseResult Parse(Syntax.ImapReader reader, ImapSession session)
     {
         if (!reader.TrySpace() || !reader.TryReadMailbox(session.Utf8, out var mailbox) || !reader.TrySpace()
             || !TryReadItems(reader, out var items) || !reader.AtEnd)
         {
-            return "Syntax: STATUS mailbox (MESSAGES UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE)";
+            return "Syntax: STATUS mailbox (MESSAGES UIDNEXT UIDVALIDITY UNSEEN DELETED SIZE HIGHESTMODSEQ)";
         }
 
         return new StatusCommand(mailbox, items);
@@ -48,6 +49,11 @@ internal sealed record StatusCommand(string Mailbox, IReadOnlyList<string> Items
 
     public override async ValueTask<ImapResult> ExecuteAsync(ImapSession session, string tag, CancellationToken cancellationToken)
     {
+        if (Items.Contains("HIGHESTMODSEQ"))
+        {
+            session.EnableCondStore();
+        }
+
         var status = await session.Store.StatusAsync(session.Account!.Id, Mailbox, cancellationToken);
         if (status is null)
         {
@@ -79,6 +85,7 @@ internal sealed record StatusCommand(string Mailbox, IReadOnlyList<string> Items
             "SIZE" => status.Size,
             "DELETED-STORAGE" => status.DeletedSize,
             "APPENDLIMIT" => session.Options.MaxMessageSize,
+            "HIGHESTMODSEQ" => status.HighestModSeq,
             _ => Recent(session, status),
         }).ToString(CultureInfo.InvariantCulture));
         var writer = session.ResponseWriter();
