@@ -323,6 +323,13 @@ internal sealed class SelectedMailbox
             if (sequence > 0)
             {
                 var known = At(sequence);
+                if (state.ModSeq < known.ModSeq)
+                {
+                    // A read that began before this session's own STORE committed: the view already holds
+                    // a later state, and a message's MODSEQ never goes down (RFC 7162 §3.1).
+                    continue;
+                }
+
                 if (known.Flags != state.Flags || !known.Keywords.SequenceEqual(state.Keywords, StringComparer.OrdinalIgnoreCase))
                 {
                     _flagsChanged.Add(state.Uid);
