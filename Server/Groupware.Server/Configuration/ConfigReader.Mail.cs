@@ -52,8 +52,9 @@ internal sealed partial class ConfigReader
         var defaults = new MailStoreOptions();
         return defaults with
         {
-            ExpungedUidRetention = TimeSpan.FromDays(ReadPositive(configuration, "Mail:ExpungedUidRetentionDays",
-                (int)defaults.ExpungedUidRetention.TotalDays)),
+            // 0 keeps no record past its expunge's mailbox's next expunge: correct, but every resynchronisation is a long one.
+            ExpungedUidRetention = TimeSpan.FromDays(ReadWhole(configuration, "Mail:ExpungedUidRetentionDays",
+                (int)defaults.ExpungedUidRetention.TotalDays, 0, 3650)),
         };
     }
 }

@@ -32,7 +32,7 @@ internal sealed partial class ConfigReader
             "MaxFailureDelayMilliseconds", "FailureMemorySeconds", "MaxTrackedClients", "BlockThreshold", "BlockWindowMinutes",
             "BlockDurationMinutes", "BlockRefreshSeconds", "IPv6PrefixLength", "CacheLifetimeSeconds", "CacheMaxEntries",
             "AuditRetentionDays", "AuditQueueCapacity"],
-        ["Mail"] = ["MaxMessageSize", "MaxRecipients", "SpoolDirectory", "HostName"],
+        ["Mail"] = ["MaxMessageSize", "MaxRecipients", "SpoolDirectory", "HostName", "ExpungedUidRetentionDays"],
         ["Imap"] = ["MaxSessionsPerUserAndAddress", "MaxAuthFailures", "LoginTimeoutSeconds", "IdleKeepAliveSeconds", "MaxAppendMessages"],
     };
 
