@@ -362,8 +362,7 @@ internal sealed partial class ImapSession : LineSession
 
         // A stale UIDVALIDITY means a plain SELECT (RFC 7162 §3.2.5): the client's cache is of another mailbox.
         var resync = parameters.QResync is { } q && q.UidValidity == mailbox.UidValidity ? q : null;
-        var snapshot = await Store.SnapshotAsync(Account.Id, mailbox.Id, resync?.ModSeq, cancellationToken);
-        if (snapshot is null)
+        if (await _protocol.Snapshots.ReadAsync(Account.Id, mailbox.Id, resync?.ModSeq, cancellationToken) is not var (columns, changes))
         {
             return ImapResult.No("No such mailbox.", "NONEXISTENT");
         }
@@ -376,9 +375,10 @@ internal sealed partial class ImapSession : LineSession
         else if (!Rev2 && await Store.StatusAsync(Account.Id, mailbox.Name, cancellationToken) is { Recent: > 0 } status)
         {
             // RFC 3501 §6.3.2: EXAMINE shows what is recent without taking it from the session that will select it.
-            recent = [.. snapshot.Messages.TakeLast((int)Math.Min(status.Recent, snapshot.Messages.Count)).Select(m => m.Uid)];
+            recent = [.. columns.Uids.TakeLast((int)Math.Min(status.Recent, columns.Count))];
         }
-        var selected = new SelectedMailbox(mailbox, snapshot, recent, readOnly);
+
+        var selected = new SelectedMailbox(mailbox, columns, recent, readOnly);
         SavedSearch = null;
         DrainChanges();
         Selected = selected;
@@ -421,7 +421,7 @@ internal sealed partial class ImapSession : LineSession
             writer.WriteCrlf();
         }
 
-        if (resync is not null && snapshot.UidValidity == resync.UidValidity && snapshot.Resync is { } changes)
+        if (resync is not null && columns.UidValidity == resync.UidValidity && changes is not null)
         {
             QuickResync.Write(this, selected, resync, changes);
         }

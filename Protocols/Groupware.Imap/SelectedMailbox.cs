@@ -35,31 +35,26 @@ internal sealed class SelectedMailbox
     private int _announcedRecent;
 
     public SelectedMailbox(Mailbox mailbox, MailboxSnapshot snapshot, IReadOnlyCollection<long> recent, bool readOnly)
+        : this(mailbox, MailboxColumns.From(snapshot), recent, readOnly)
+    {
+    }
+
+    /// <summary>A view of <paramref name="columns"/>, whose arrays it holds (shared) until it changes them.</summary>
+    public SelectedMailbox(Mailbox mailbox, MailboxColumns columns, IReadOnlyCollection<long> recent, bool readOnly)
     {
         MailboxId = mailbox.Id;
         Name = mailbox.Name;
         ReadOnly = readOnly;
-        UidValidity = snapshot.UidValidity;
-        UidNext = snapshot.UidNext;
-        HighestModSeq = snapshot.HighestModSeq;
-        _count = snapshot.Messages.Count;
-        _uids = new long[_count];
-        _modSeqs = new long[_count];
-        _flags = new SystemFlags[_count];
-        for (var index = 0; index < _count; index++)
-        {
-            var message = snapshot.Messages[index];
-            (_uids[index], _modSeqs[index], _flags[index]) = (message.Uid, message.ModSeq, message.Flags);
-            if (message.Keywords.Count > 0)
-            {
-                _messageKeywords ??= new string[]?[_count];
-                _messageKeywords[index] = [.. message.Keywords];
-            }
-        }
+        UidValidity = columns.UidValidity;
+        UidNext = columns.UidNext;
+        HighestModSeq = columns.HighestModSeq;
+        _count = columns.Count;
+        (_uids, _modSeqs, _flags, _messageKeywords) = (columns.Uids, columns.ModSeqs, columns.Flags, columns.MessageKeywords);
 
+        // Interned like every view's columns; the arrays of the columns are never written to, so they may be what is shared.
         _owned = true;
         Share();
-        _keywords = new SortedSet<string>(snapshot.Keywords, StringComparer.OrdinalIgnoreCase);
+        _keywords = new SortedSet<string>(columns.Keywords, StringComparer.OrdinalIgnoreCase);
         _recent = [.. recent];
         _announcedExists = _count;
         _announcedRecent = _recent.Count;
@@ -75,7 +70,7 @@ internal sealed class SelectedMailbox
 
     public long UidNext { get; private set; }
 
-    /// <summary>The highest MODSEQ this view has applied: changes after it are what <see cref="MailStore.ChangesSinceAsync"/> is asked for.</summary>
+    /// <summary>The highest MODSEQ this view has applied: changes after it are what <see cref="MailStore.ChangesSinceAsync(long, long, long, CancellationToken)"/> is asked for.</summary>
     public long HighestModSeq { get; private set; }
 
     /// <summary>The response code <c>HIGHESTMODSEQ n</c> of this view (RFC 7162 §3.1.2.1).</summary>
@@ -147,18 +142,21 @@ internal sealed class SelectedMailbox
     /// message are ignored and <c>*</c> is the highest UID; by number, a number beyond EXISTS is an
     /// error (RFC 9051 §9 <c>seq-number</c>). <c>$</c> (SEARCHRES, RFC 5182) is <paramref name="saved"/>,
     /// UIDs the last SEARCH ... SAVE found. <paramref name="lenient"/> (SEARCH) lets numbers beyond
-    /// EXISTS simply match nothing, as Dovecot does.
+    /// EXISTS simply match nothing, as Dovecot does. With <paramref name="changedSince"/> (CHANGEDSINCE,
+    /// RFC 7162 §3.1.4.1) only messages whose MODSEQ is above it, tested on the column before any entry
+    /// is made: UID FETCH 1:* (CHANGEDSINCE n) of a large mailbox costs the changed messages.
     /// </summary>
     public bool TryResolve(SequenceSet set, bool byUid, IReadOnlyCollection<long>? saved, out List<(int Sequence, Entry Message)> messages,
-        out string? error, bool lenient = false)
+        out string? error, bool lenient = false, long? changedSince = null)
     {
+        var floor = changedSince ?? long.MinValue;
         messages = [];
         error = null;
         if (set.IsSavedResult)
         {
             foreach (var uid in (saved ?? []).Order())
             {
-                if (SequenceOf(uid) is var sequence and > 0)
+                if (SequenceOf(uid) is var sequence and > 0 && _modSeqs[sequence - 1] > floor)
                 {
                     messages.Add((sequence, At(sequence)));
                 }
@@ -179,7 +177,10 @@ internal sealed class SelectedMailbox
                 var index = LowerBound(first);
                 for (; index < _count && _uids[index] <= last; index++)
                 {
-                    messages.Add((index + 1, EntryAt(index)));
+                    if (_modSeqs[index] > floor)
+                    {
+                        messages.Add((index + 1, EntryAt(index)));
+                    }
                 }
             }
 
@@ -194,9 +195,15 @@ internal sealed class SelectedMailbox
             return false;
         }
 
-        foreach (var number in set.Resolve((uint)_count))
+        foreach (var (first, last) in set.Resolve((uint)_count).Ranges)
         {
-            messages.Add(((int)number, EntryAt((int)number - 1)));
+            for (var index = (int)first - 1; index < (int)last; index++)
+            {
+                if (_modSeqs[index] > floor)
+                {
+                    messages.Add((index + 1, EntryAt(index)));
+                }
+            }
         }
 
         return true;

@@ -6,12 +6,12 @@ namespace Groupware.Imap;
 /// <summary>
 /// One read of a mailbox's changes for every session of this node that asks for the same changes at
 /// the same time. A delivery to an INBOX that a user's devices hold a thousand sessions IDLE on wakes
-/// all of them at once, each at the same HIGHESTMODSEQ; one snapshot (<see cref="MailStore.ChangesSinceAsync"/>)
+/// all of them at once, each at the same HIGHESTMODSEQ; one snapshot (<see cref="MailStore.ChangesSinceAsync(long, long, long, CancellationToken)"/>)
 /// answers them all instead of a thousand queued on the pool. A session joins a read only when that
 /// read began after the change it woke for was heard of (<see cref="MailboxChange.ReceivedAt"/>), so
 /// that it cannot be answered by a snapshot taken before the change committed.
 /// </summary>
-/// <param name="read">The store's read (<see cref="MailStore.ChangesSinceAsync"/>: account, mailbox, MODSEQ).</param>
+/// <param name="read">The store's read (<see cref="MailStore.ChangesSinceAsync(long, long, long, CancellationToken)"/>: account, mailbox, MODSEQ).</param>
 internal sealed class SharedChangeReads(Func<long, long, long, CancellationToken, Task<MailboxChanges?>> read)
 {
     private readonly Dictionary<(long Account, long Mailbox, long Since), Read> _reads = [];

@@ -72,19 +72,14 @@ internal sealed record FetchCommand(SequenceSet Set, FetchItems Items, bool ByUi
 
         await session.HoldOrAnnounceExpungesAsync(ByUid, cancellationToken);
 
-        if (!selected.TryResolve(Set, ByUid, session.SavedSearch, out var messages, out var error))
+        if (!selected.TryResolve(Set, ByUid, session.SavedSearch, out var messages, out var error, changedSince: Items.ChangedSince))
         {
             return ImapResult.Bad(error!);
         }
 
-        if (Items.ChangedSince is { } changedSince)
+        if (Items is { ChangedSince: { } changedSince, Vanished: true } && !await WriteVanishedAsync(session, selected, changedSince, cancellationToken))
         {
-            if (Items.Vanished && !await WriteVanishedAsync(session, selected, changedSince, cancellationToken))
-            {
-                return ImapResult.No("The mailbox is gone.", "NONEXISTENT");
-            }
-
-            messages.RemoveAll(m => m.Message.ModSeq <= changedSince);
+            return ImapResult.No("The mailbox is gone.", "NONEXISTENT");
         }
 
         var accountId = session.Account!.Id;

@@ -34,6 +34,15 @@ public sealed partial class MailStore
         SELECT uid FROM expunged_messages WHERE account_id = @accountId AND mailbox_id = @mailboxId AND modseq > @modSeq ORDER BY uid
         """;
 
+    private const string ResyncChangedStates = """
+        SELECT uid, modseq, system_flags, keyword_ids FROM messages
+        WHERE account_id = @accountId AND mailbox_id = @mailboxId AND modseq > @resyncSince ORDER BY uid
+        """;
+
+    private const string ResyncExpunged = """
+        SELECT uid FROM expunged_messages WHERE account_id = @accountId AND mailbox_id = @mailboxId AND modseq > @resyncSince ORDER BY uid
+        """;
+
     // Only when expunge records after @modSeq may have been pruned: then what is there tells what is gone.
     private const string SelectPresentIfPruned = """
         SELECT m.uid FROM messages m
@@ -203,7 +212,7 @@ public sealed partial class MailStore
             var changed = await ReadStatesAsync(reader, keywords, cancellationToken);
             await reader.NextResultAsync(cancellationToken);
             var expunged = await ReadUidsAsync(reader, cancellationToken);
-            resync = new MailboxChanges(uidNext, highest, keywords.Names, changed, expunged) { ExpungedPrunedModSeq = pruned };
+            resync = new MailboxChanges(uidNext, highest, keywords.Names, changed, expunged) { UidValidity = uidValidity, ExpungedPrunedModSeq = pruned };
         }
 
         return new MailboxSnapshot(uidValidity, uidNext, highest, keywords.Names, messages) { ExpungedPrunedModSeq = pruned, Resync = resync };
@@ -214,19 +223,31 @@ public sealed partial class MailStore
     /// with changed flags, and UIDs expunged, each with a higher MODSEQ, from one snapshot. Null
     /// when the mailbox does not exist (any more) or is a placeholder.
     /// </summary>
-    public async Task<MailboxChanges?> ChangesSinceAsync(long accountId, long mailboxId, long modSeq, CancellationToken cancellationToken)
+    public async Task<MailboxChanges?> ChangesSinceAsync(long accountId, long mailboxId, long modSeq, CancellationToken cancellationToken) =>
+        (await ChangesSinceAsync(accountId, mailboxId, modSeq, null, cancellationToken))?.Changes;
+
+    /// <summary>
+    /// As <see cref="ChangesSinceAsync(long, long, long, CancellationToken)"/>, and with
+    /// <paramref name="resyncSince"/> also what changed after that MODSEQ (SELECT (QRESYNC), RFC 7162
+    /// §3.2.5), from the same snapshot: a view brought up to date from an older state this node kept,
+    /// and what the client is told it missed, agree. Every part is found by the MODSEQ indexes.
+    /// </summary>
+    public async Task<(MailboxChanges Changes, MailboxChanges? Resync)?> ChangesSinceAsync(long accountId, long mailboxId, long modSeq,
+        long? resyncSince, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        await using var batch = Batch(connection, transaction, new { accountId, mailboxId, modSeq }, SelectCounters, SelectKeywords,
-            SelectChangedStates, SelectExpunged, SelectPresentIfPruned);
+        string[] statements = resyncSince is null
+            ? [SelectCounters, SelectKeywords, SelectChangedStates, SelectExpunged, SelectPresentIfPruned]
+            : [SelectCounters, SelectKeywords, SelectChangedStates, SelectExpunged, SelectPresentIfPruned, ResyncChangedStates, ResyncExpunged];
+        await using var batch = Batch(connection, transaction, new { accountId, mailboxId, modSeq, resyncSince = resyncSince ?? 0 }, statements);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
             return null;
         }
 
-        var (uidNext, highest, pruned) = (reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        var (uidValidity, uidNext, highest, pruned) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
         await reader.NextResultAsync(cancellationToken);
         var keywords = await MailboxKeywords.ReadAsync(reader, cancellationToken);
         await reader.NextResultAsync(cancellationToken);
@@ -235,11 +256,26 @@ public sealed partial class MailStore
         var expunged = await ReadUidsAsync(reader, cancellationToken);
         await reader.NextResultAsync(cancellationToken);
         var present = await ReadUidsAsync(reader, cancellationToken);
-        return new MailboxChanges(uidNext, highest, keywords.Names, changed, expunged)
+        var changes = new MailboxChanges(uidNext, highest, keywords.Names, changed, expunged)
         {
+            UidValidity = uidValidity,
             ExpungedPrunedModSeq = pruned,
             Present = modSeq < pruned ? present : null,
         };
+        if (resyncSince is null)
+        {
+            return (changes, null);
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        var resyncChanged = await ReadStatesAsync(reader, keywords, cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        var resyncExpunged = await ReadUidsAsync(reader, cancellationToken);
+        return (changes, new MailboxChanges(uidNext, highest, keywords.Names, resyncChanged, resyncExpunged)
+        {
+            UidValidity = uidValidity,
+            ExpungedPrunedModSeq = pruned,
+        });
     }
 
     /// <summary>

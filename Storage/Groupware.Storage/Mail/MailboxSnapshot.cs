@@ -30,6 +30,9 @@ public sealed record MailboxSnapshot(long UidValidity, long UidNext, long Highes
 public sealed record MailboxChanges(long UidNext, long HighestModSeq, IReadOnlyList<string> Keywords, IReadOnlyList<MessageState> Changed,
     IReadOnlyList<long> Expunged)
 {
+    /// <summary>The mailbox's UIDVALIDITY when the changes were read (0 where the reader did not say).</summary>
+    public long UidValidity { get; init; }
+
     /// <summary>
     /// The highest MODSEQ of the expunge records pruned from the mailbox (0 while none was;
     /// <see cref="MailStoreOptions.ExpungedUidRetention"/>). Asked about a MODSEQ below it,
