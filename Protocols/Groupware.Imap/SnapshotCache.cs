@@ -10,7 +10,8 @@ namespace Groupware.Imap;
 /// (RFC 7162 §3.2.5) costs the changes, not the mailbox. What is kept is the store's state at its
 /// HIGHESTMODSEQ, never a session's view (which may hold expunges it has not announced). A state of
 /// another UIDVALIDITY (the name's mailbox was deleted as a placeholder and made again) is read
-/// afresh. At most <c>maxMessages</c> messages are kept; the least recently used mailboxes go first.
+/// afresh. At most <c>maxMessages</c> messages are kept (each mailbox counting one more, so that empty
+/// ones are bounded too); the least recently used mailboxes go first.
 /// </summary>
 internal sealed class SnapshotCache(MailStore store, int maxMessages)
 {
@@ -96,17 +97,17 @@ internal sealed class SnapshotCache(MailStore store, int maxMessages)
 
                 kept.Used = ++_clock;
             }
-            else if (columns.Count <= maxMessages)
+            else if (Weight(columns) <= maxMessages)
             {
                 _kept[key] = new Kept(columns, ++_clock);
-                _messages += columns.Count;
+                _messages += Weight(columns);
             }
 
             while (_messages > maxMessages && _kept.Count > 0)
             {
                 var oldest = _kept.MinBy(k => k.Value.Used);
                 _kept.Remove(oldest.Key);
-                _messages -= oldest.Value.Columns.Count;
+                _messages -= Weight(oldest.Value.Columns);
             }
         }
     }
@@ -117,8 +118,10 @@ internal sealed class SnapshotCache(MailStore store, int maxMessages)
         {
             if (_kept.Remove(key, out var kept))
             {
-                _messages -= kept.Columns.Count;
+                _messages -= Weight(kept.Columns);
             }
         }
     }
+
+    private static long Weight(MailboxColumns columns) => columns.Count + 1L;
 }
