@@ -372,10 +372,10 @@ internal sealed partial class ImapSession : LineSession
         {
             recent = await Store.ClaimRecentAsync(Account.Id, mailbox.Id, cancellationToken);
         }
-        else if (!Rev2 && await Store.StatusAsync(Account.Id, mailbox.Name, cancellationToken) is { Recent: > 0 } status)
+        else if (!Rev2 && await Store.FirstRecentUidAsync(Account.Id, mailbox.Id, cancellationToken) is { } firstRecent)
         {
             // RFC 3501 §6.3.2: EXAMINE shows what is recent without taking it from the session that will select it.
-            recent = [.. columns.Uids.TakeLast((int)Math.Min(status.Recent, columns.Count))];
+            recent = [.. columns.Uids.Where(uid => uid >= firstRecent)];
         }
 
         var selected = new SelectedMailbox(mailbox, columns, recent, readOnly);

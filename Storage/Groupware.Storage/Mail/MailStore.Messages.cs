@@ -345,6 +345,18 @@ public sealed partial class MailStore
     }
 
     /// <summary>
+    /// The first UID that is still \Recent (RFC 3501 §2.3.2), without claiming anything: what EXAMINE
+    /// shows as recent is the messages from it on. Null for a mailbox that is gone.
+    /// </summary>
+    public async Task<long?> FirstRecentUidAsync(long accountId, long mailboxId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<(long From, long To)>(new CommandDefinition(PeekRecent, new { accountId, mailboxId },
+            cancellationToken: cancellationToken))).ToList();
+        return rows is [var row] ? row.From : null;
+    }
+
+    /// <summary>
     /// FETCH of everything but the octets (RFC 9051 §6.4.5) for many UIDs in one query, in UID
     /// order; UIDs not (or no longer) in the mailbox are simply absent.
     /// </summary>
