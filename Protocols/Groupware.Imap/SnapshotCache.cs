@@ -70,18 +70,6 @@ internal sealed class SnapshotCache(MailStore store, int maxMessages)
         return (fresh, snapshot.Resync);
     }
 
-    /// <summary>Messages kept (for tests and metrics).</summary>
-    internal long Messages
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _messages;
-            }
-        }
-    }
-
     private void Keep((long, long) key, MailboxColumns columns)
     {
         lock (_lock)

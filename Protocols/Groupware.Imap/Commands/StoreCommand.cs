@@ -58,8 +58,13 @@ internal sealed record StoreCommand(SequenceSet Set, StoreArguments Arguments, b
             StoreOperation.Remove => FlagChange.Remove,
             _ => FlagChange.Replace,
         };
-        var result = await session.Store.StoreFlagsAsync(session.Account!.Id, selected.MailboxId, messages.Select(m => m.Message.Uid).ToList(),
-            change, flags, keywords, Arguments.UnchangedSince, cancellationToken);
+        // RFC 7162 §3.1.3: UNCHANGEDSINCE 0 fails for every message (a system flag always exists), so nothing is
+        // written, not even a keyword's definition.
+        var uids = messages.Select(m => m.Message.Uid).ToList();
+        var result = Arguments.UnchangedSince == 0
+            ? new StoreResult([], uids, [])
+            : await session.Store.StoreFlagsAsync(session.Account!.Id, selected.MailboxId, uids, change, flags, keywords, Arguments.UnchangedSince,
+                cancellationToken);
         selected.Stored(result);
         selected.WriteFlagsIfChanged(session);
 

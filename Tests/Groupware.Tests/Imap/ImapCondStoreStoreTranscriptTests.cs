@@ -56,8 +56,6 @@ public sealed class ImapCondStoreStoreTranscriptTests
             S: d106 OK [MODIFIED 7] Conditional store completed, some messages were modified.
             Example 8: UNCHANGEDSINCE 0 fails for every message (§3.1.3).
             C: a102 STORE 1:2 (UNCHANGEDSINCE 0) +FLAGS.SILENT ($MDNSent)
-            S: * FLAGS *
-            S: * OK [PERMANENTFLAGS *] *
             S: a102 OK [MODIFIED 1:2] Conditional store completed, some messages were modified.
             A STORE that changes nothing passes the test and keeps the MODSEQ (§3.1.11).
             C: a105 STORE 9 (UNCHANGEDSINCE 13) -FLAGS (\Answered)
