@@ -23,7 +23,7 @@ public sealed class ImapCondStoreFetchTranscriptTests
         await using var session = client;
         await Transcript.PlayAsync(session, """
             C: c1 CAPABILITY
-            S: * CAPABILITY * CONDSTORE QRESYNC
+            S: * CAPABILITY * CONDSTORE QRESYNC *
             S: c1 OK *
             C: s1 EXAMINE INBOX
             S: * FLAGS *
