@@ -103,15 +103,17 @@ internal sealed record FetchCommand(SequenceSet Set, FetchItems Items, bool ByUi
         // list's FETCH (UID FLAGS ENVELOPE) does without converting it from jsonb for every message.
         var needsStructure = Items.Attributes.Any(a => a is not FetchItemAttribute
         {
-            Item: FetchItem.Flags or FetchItem.Uid or FetchItem.ModSeq or FetchItem.Envelope or FetchItem.InternalDate or FetchItem.Rfc822Size,
+            Item: FetchItem.Flags or FetchItem.Uid or FetchItem.ModSeq or FetchItem.Envelope or FetchItem.InternalDate or FetchItem.Rfc822Size
+                or FetchItem.Preview or FetchItem.SaveDate or FetchItem.EmailId or FetchItem.ThreadId,
         });
+        var needsPreview = Items.Attributes.Any(a => a is FetchItemAttribute { Item: FetchItem.Preview });
         var missing = false;
         for (var start = 0; start < messages.Count; start += BatchSize)
         {
             var batch = messages.Skip(start).Take(BatchSize).ToList();
             var metadata = needsMetadata
                 ? (await session.Store.FetchAsync(accountId, selected.MailboxId, batch.Select(m => m.Message.Uid).ToList(), needsStructure,
-                    cancellationToken))
+                    needsPreview, cancellationToken))
                     .ToDictionary(m => m.Uid)
                 : null;
             foreach (var (_, message) in batch)
@@ -258,6 +260,21 @@ internal sealed record FetchCommand(SequenceSet Set, FetchItems Items, bool ByUi
                 case FetchItemAttribute { Item: FetchItem.InternalDate }:
                     writer.WriteText("INTERNALDATE ");
                     writer.WriteDateTime(meta!.InternalDate);
+                    break;
+                case FetchItemAttribute { Item: FetchItem.SaveDate }:
+                    writer.WriteText("SAVEDATE ");
+                    writer.WriteDateTime(meta!.SaveDate);
+                    break;
+                case FetchItemAttribute { Item: FetchItem.EmailId }:
+                    writer.WriteText($"EMAILID ({meta!.EmailId})");
+                    break;
+                case FetchItemAttribute { Item: FetchItem.ThreadId }:
+                    // RFC 8474 §5.2: NIL where the server keeps no thread identifiers.
+                    writer.WriteText("THREADID NIL");
+                    break;
+                case FetchItemAttribute { Item: FetchItem.Preview }:
+                    writer.WriteText("PREVIEW ");
+                    writer.WriteNString(meta!.Preview);
                     break;
                 case FetchItemAttribute { Item: FetchItem.Rfc822Size }:
                     writer.WriteText(string.Create(CultureInfo.InvariantCulture, $"RFC822.SIZE {meta!.Size}"));

@@ -200,7 +200,12 @@ internal sealed record SearchCommand(SearchProgram Program, bool ByUid) : ImapCo
                     Syntax.DateComparison.On => StorageDates.On,
                     _ => StorageDates.Since,
                 };
-                query = field == SearchDateField.Internal ? MessageQuery.Internal(storage, date) : MessageQuery.Sent(storage, date);
+                query = field switch
+                {
+                    SearchDateField.Internal => MessageQuery.Internal(storage, date),
+                    SearchDateField.Saved => MessageQuery.Saved(storage, date),
+                    _ => MessageQuery.Sent(storage, date),
+                };
                 return true;
             case SizeKey { Larger: var larger, Octets: var octets }:
                 query = larger ? MessageQuery.Larger(octets) : MessageQuery.Smaller(octets);

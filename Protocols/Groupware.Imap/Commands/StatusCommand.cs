@@ -5,13 +5,14 @@ namespace Groupware.Imap.Commands;
 /// <summary>
 /// STATUS mailbox (items) (RFC 9051 §6.3.11): MESSAGES, UIDNEXT, UIDVALIDITY, UNSEEN, DELETED, SIZE
 /// (RFC 8438), DELETED-STORAGE (RFC 9208 §4.1.4, in octets as SIZE is), APPENDLIMIT (RFC 7889 §3, the
-/// one limit of every mailbox), HIGHESTMODSEQ (RFC 7162 §3.1.7, a CONDSTORE enabling command), and
+/// one limit of every mailbox), HIGHESTMODSEQ (RFC 7162 §3.1.7, a CONDSTORE enabling command), MAILBOXID
+/// (RFC 8474 §4.3), and
 /// RECENT for IMAP4rev1 sessions, from the store without selecting the mailbox.
 /// </summary>
 internal sealed record StatusCommand(string Mailbox, IReadOnlyList<string> Items) : ImapCommand
 {
     internal static readonly string[] Known =
-        ["MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED", "SIZE", "DELETED-STORAGE", "APPENDLIMIT", "RECENT", "HIGHESTMODSEQ"];
+        ["MESSAGES", "UIDNEXT", "UIDVALIDITY", "UNSEEN", "DELETED", "SIZE", "DELETED-STORAGE", "APPENDLIMIT", "RECENT", "HIGHESTMODSEQ", "MAILBOXID"];
 
     public static ParseResult Parse(Syntax.ImapReader reader, ImapSession session)
     {
@@ -75,7 +76,9 @@ internal sealed record StatusCommand(string Mailbox, IReadOnlyList<string> Items
     /// <summary>Writes one STATUS response (also LIST-STATUS's, RFC 5819).</summary>
     public static void Write(ImapSession session, string mailbox, Storage.Mail.MailboxStatus status, IReadOnlyList<string> items)
     {
-        var values = items.Where(i => i != "RECENT" || !session.Rev2).Select(item => item + " " + (item switch
+        var values = items.Where(i => i != "RECENT" || !session.Rev2).Select(item => item + " " + (item == "MAILBOXID"
+            ? $"({Storage.Mail.ObjectIds.MailboxId(session.Account!.Id, status.MailboxId)})"
+            : (item switch
         {
             "MESSAGES" => status.Messages,
             "UIDNEXT" => status.UidNext,
@@ -87,7 +90,7 @@ internal sealed record StatusCommand(string Mailbox, IReadOnlyList<string> Items
             "APPENDLIMIT" => session.Options.MaxMessageSize,
             "HIGHESTMODSEQ" => status.HighestModSeq,
             _ => Recent(session, status),
-        }).ToString(CultureInfo.InvariantCulture));
+        }).ToString(CultureInfo.InvariantCulture)));
         var writer = session.ResponseWriter();
         writer.WriteText("* STATUS ");
         writer.WriteMailbox(mailbox);

@@ -38,6 +38,18 @@ internal enum FetchItem
 
     /// <summary><c>RFC822.TEXT</c> (RFC 3501): BODY[TEXT] answered under its own name, setting \Seen.</summary>
     Rfc822Text,
+
+    /// <summary><c>PREVIEW</c> (RFC 8970 §3), with or without <c>(LAZY)</c>: the preview is always there.</summary>
+    Preview,
+
+    /// <summary><c>SAVEDATE</c> (RFC 8514 §4.1).</summary>
+    SaveDate,
+
+    /// <summary><c>EMAILID</c> (RFC 8474 §5.1).</summary>
+    EmailId,
+
+    /// <summary><c>THREADID</c> (RFC 8474 §5.2).</summary>
+    ThreadId,
 }
 
 /// <summary>What a section names after its part numbers (RFC 9051 §6.4.5.1 <c>section-msgtext</c> / <c>section-text</c>).</summary>
@@ -163,6 +175,10 @@ internal sealed record FetchItemAttribute(FetchItem Item) : FetchAttribute
         FetchItem.ModSeq => "MODSEQ",
         FetchItem.Rfc822 => "RFC822",
         FetchItem.Rfc822Header => "RFC822.HEADER",
+        FetchItem.Preview => "PREVIEW",
+        FetchItem.SaveDate => "SAVEDATE",
+        FetchItem.EmailId => "EMAILID",
+        FetchItem.ThreadId => "THREADID",
         _ => "RFC822.TEXT",
     };
 }
@@ -308,6 +324,23 @@ internal sealed record FetchItems(IReadOnlyList<FetchAttribute> Attributes, long
         _ => null,
     };
 
+    /// <summary>
+    /// RFC 8970 §7: <c>PREVIEW [SP "(" preview-mod *(SP preview-mod) ")"]</c>, where the only
+    /// preview-mod is LAZY, which changes nothing here: every stored content has its preview.
+    /// </summary>
+    private static bool TryReadPreviewModifiers(ImapReader reader)
+    {
+        var before = reader.Position;
+        if (!reader.TrySpace() || reader.Peek() != '(')
+        {
+            reader.Restore(before);
+            return true;
+        }
+
+        return reader.TryReadList(r => r.TryReadAtom(out var modifier) && (modifier.Equals("LAZY", StringComparison.OrdinalIgnoreCase)
+            || r.Refuse($"{modifier} is not a PREVIEW modifier")), allowEmpty: false);
+    }
+
     private static bool TryReadAttribute(ImapReader reader, List<FetchAttribute> attributes)
     {
         var start = reader.Position;
@@ -331,6 +364,10 @@ internal sealed record FetchItems(IReadOnlyList<FetchAttribute> Attributes, long
             "RFC822" => FetchItem.Rfc822,
             "RFC822.HEADER" => FetchItem.Rfc822Header,
             "RFC822.TEXT" => FetchItem.Rfc822Text,
+            "PREVIEW" => FetchItem.Preview,
+            "SAVEDATE" => FetchItem.SaveDate,
+            "EMAILID" => FetchItem.EmailId,
+            "THREADID" => FetchItem.ThreadId,
             _ => null,
         };
         if (simple is { } item)
@@ -338,6 +375,11 @@ internal sealed record FetchItems(IReadOnlyList<FetchAttribute> Attributes, long
             if (bracket)
             {
                 return Fail(reader, start, $"{upper} takes no section");
+            }
+
+            if (item == FetchItem.Preview && !TryReadPreviewModifiers(reader))
+            {
+                return Fail(reader, start, "PREVIEW's modifiers are (LAZY) (RFC 8970 §3)");
             }
 
             attributes.Add(new FetchItemAttribute(item));

@@ -27,11 +27,15 @@ internal enum SearchTextField
     To,
 }
 
-/// <summary>Which date a date key compares: the internal date (BEFORE, ON, SINCE) or the Date header field (SENTBEFORE, SENTON, SENTSINCE).</summary>
+/// <summary>
+/// Which date a date key compares: the internal date (BEFORE, ON, SINCE), the Date header field
+/// (SENTBEFORE, SENTON, SENTSINCE) or the save date (SAVEDBEFORE, SAVEDON, SAVEDSINCE, RFC 8514 §4.2).
+/// </summary>
 internal enum SearchDateField
 {
     Internal,
     Sent,
+    Saved,
 }
 
 /// <summary>How a date key compares, time and zone disregarded (RFC 9051 §6.4.4).</summary>
@@ -419,23 +423,30 @@ internal sealed record SearchProgram(SearchReturnOptions? Return, string? Charse
                         return true;
                     }
 
-                case "BEFORE" or "ON" or "SINCE" or "SENTBEFORE" or "SENTON" or "SENTSINCE":
+                case "BEFORE" or "ON" or "SINCE" or "SENTBEFORE" or "SENTON" or "SENTSINCE" or "SAVEDBEFORE" or "SAVEDON" or "SAVEDSINCE":
                     {
                         if (!Argument(upper) || !reader.TryReadDate(out var date))
                         {
                             return Refuse(start, reader.Error);
                         }
 
-                        var sent = upper.StartsWith("SENT", StringComparison.Ordinal);
-                        var comparison = (sent ? upper[4..] : upper) switch
+                        var field = upper.StartsWith("SENT", StringComparison.Ordinal) ? SearchDateField.Sent
+                            : upper.StartsWith("SAVED", StringComparison.Ordinal) ? SearchDateField.Saved
+                            : SearchDateField.Internal;
+                        var comparison = (field switch { SearchDateField.Sent => upper[4..], SearchDateField.Saved => upper[5..], _ => upper }) switch
                         {
                             "BEFORE" => DateComparison.Before,
                             "ON" => DateComparison.On,
                             _ => DateComparison.Since,
                         };
-                        key = new DateKey(sent ? SearchDateField.Sent : SearchDateField.Internal, comparison, date);
+                        key = new DateKey(field, comparison, date);
                         return true;
                     }
+
+                case "SAVEDATESUPPORTED":
+                    // RFC 8514 §4.3: every message of every mailbox here has a save date.
+                    key = AllKey.Instance;
+                    return true;
 
                 case "LARGER" or "SMALLER":
                     {

@@ -15,9 +15,9 @@ public sealed partial class MailStore
 
     private const string InsertBlob = """
         INSERT INTO blobs (sha256, size, envelope, body_structure, subject, sent_date, sent_day, message_id, header_text, body_text,
-                           summary_version, sort_subject, reply_or_forward, thread_references)
+                           summary_version, sort_subject, reply_or_forward, thread_references, preview)
         VALUES (@sha256, @size, @envelope, @bodyStructure, @subject, @sentDate, @sentDay, @messageId, @headerText, @bodyText, @summaryVersion,
-                @sortSubject, @replyOrForward, @threadReferences)
+                @sortSubject, @replyOrForward, @threadReferences, @preview)
         ON CONFLICT (sha256) DO NOTHING
         RETURNING id
         """;
@@ -30,9 +30,9 @@ public sealed partial class MailStore
     private const string InsertSmallBlob = """
         WITH blob AS (
             INSERT INTO blobs (sha256, size, envelope, body_structure, subject, sent_date, sent_day, message_id, header_text, body_text,
-                               summary_version, sort_subject, reply_or_forward, thread_references)
+                               summary_version, sort_subject, reply_or_forward, thread_references, preview)
             VALUES (@sha256, @size, @envelope, @bodyStructure, @subject, @sentDate, @sentDay, @messageId, @headerText, @bodyText,
-                    @summaryVersion, @sortSubject, @replyOrForward, @threadReferences)
+                    @summaryVersion, @sortSubject, @replyOrForward, @threadReferences, @preview)
             ON CONFLICT (sha256) DO NOTHING
             RETURNING id
         ), chunk AS (

@@ -72,7 +72,9 @@ public sealed partial class MailStore
 
     private const string SelectMetadata = """
         SELECT m.uid, m.modseq, m.system_flags, m.keyword_ids, m.size, m.internal_date, b.envelope::text,
-               CASE WHEN @withStructure THEN b.body_structure::text ELSE '' END, length(m.trace_fields)
+               CASE WHEN @withStructure THEN b.body_structure::text ELSE '' END, length(m.trace_fields),
+               COALESCE(m.saved_at, m.internal_date), 'M' || left(encode(sha256(int8send(m.account_id) || b.sha256), 'hex'), 24),
+               CASE WHEN @withPreview THEN COALESCE(b.preview, left(b.body_text, 1024)) END
         FROM messages m JOIN blobs b ON b.id = m.blob_id
         WHERE m.account_id = @accountId AND m.mailbox_id = @mailboxId AND m.uid = ANY(@uids)
         ORDER BY m.uid
@@ -367,8 +369,12 @@ public sealed partial class MailStore
     /// As <see cref="FetchAsync(long, long, IReadOnlyList{long}, CancellationToken)"/>; without
     /// <paramref name="withStructure"/> the body structure is left empty, and not converted from jsonb.
     /// </summary>
+    public Task<IReadOnlyList<MessageMetadata>> FetchAsync(long accountId, long mailboxId, IReadOnlyList<long> uids, bool withStructure,
+        CancellationToken cancellationToken) => FetchAsync(accountId, mailboxId, uids, withStructure, withPreview: false, cancellationToken);
+
+    /// <summary>As the overload without <paramref name="withPreview"/>; with it, <see cref="MessageMetadata.Preview"/> is read too.</summary>
     public async Task<IReadOnlyList<MessageMetadata>> FetchAsync(long accountId, long mailboxId, IReadOnlyList<long> uids, bool withStructure,
-        CancellationToken cancellationToken)
+        bool withPreview, CancellationToken cancellationToken)
     {
         if (uids.Count == 0)
         {
@@ -379,20 +385,22 @@ public sealed partial class MailStore
 
         // Messages first, keywords second: a keyword is defined before any message holds it, so the
         // later snapshot knows every id the earlier one shows.
-        await using var batch = Batch(connection, null, new { accountId, mailboxId, uids = uids.ToArray(), withStructure }, SelectMetadata, SelectKeywords);
+        await using var batch = Batch(connection, null, new { accountId, mailboxId, uids = uids.ToArray(), withStructure, withPreview },
+            SelectMetadata, SelectKeywords);
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var rows = new List<(long Uid, long ModSeq, short Flags, short[] KeywordIds, long Size, DateTimeOffset InternalDate, string Envelope,
-            string Structure, int Trace)>();
+            string Structure, int Trace, DateTimeOffset Saved, string EmailId, string? Preview)>();
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetInt16(2), reader.GetFieldValue<short[]>(3), reader.GetInt64(4),
-                reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6), reader.GetString(7), reader.GetInt32(8)));
+                reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6), reader.GetString(7), reader.GetInt32(8),
+                reader.GetFieldValue<DateTimeOffset>(9), reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetString(11)));
         }
 
         await reader.NextResultAsync(cancellationToken);
         var keywords = await MailboxKeywords.ReadAsync(reader, cancellationToken);
         return rows.Select(r => new MessageMetadata(r.Uid, r.ModSeq, (SystemFlags)r.Flags, keywords.NamesOf(r.KeywordIds), r.Size, r.InternalDate,
-            r.Envelope, r.Structure, r.Trace)).ToList();
+            r.Envelope, r.Structure, r.Trace, r.Saved, r.EmailId, r.Preview is null ? null : MessagePreview.Of(r.Preview))).ToList();
     }
 
     /// <summary>

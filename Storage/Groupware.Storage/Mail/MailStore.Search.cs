@@ -122,7 +122,10 @@ public sealed partial class MailStore
                         $"COALESCE(m.keyword_ids @> ARRAY[(SELECT k.id FROM mailbox_keywords k WHERE k.account_id = @account AND k.mailbox_id = @mailbox AND lower(k.name) = lower({Parameter(keyword.Keyword)}))]::smallint[], false)");
                     break;
                 case InternalDateQuery date:
-                    WriteInternalDate(date);
+                    WriteInstant("m.internal_date", date.Comparison, date.Day);
+                    break;
+                case SavedDateQuery saved:
+                    WriteInstant("COALESCE(m.saved_at, m.internal_date)", saved.Comparison, saved.Day);
                     break;
                 case SentDateQuery sent:
                     _joinBlobs = true;
@@ -234,15 +237,18 @@ public sealed partial class MailStore
             _sql.Append(terms.Count == 0 ? "true" : "(" + string.Join(" AND ", terms) + ")");
         }
 
-        /// <summary>Internal dates compared as instants against the UTC midnights around the day, which an index on internal_date could serve.</summary>
-        private void WriteInternalDate(InternalDateQuery query)
+        /// <summary>
+        /// An instant (the internal or the save date; <paramref name="column"/> is a constant) compared against
+        /// the UTC midnights around the day, which an index on the column could serve.
+        /// </summary>
+        private void WriteInstant(string column, DateComparison comparison, DateOnly day)
         {
-            var start = query.Day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-            _sql.Append(query.Comparison switch
+            var start = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            _sql.Append(comparison switch
             {
-                DateComparison.Before => $"m.internal_date < {Parameter(start)}",
-                DateComparison.Since => $"m.internal_date >= {Parameter(start)}",
-                _ => $"(m.internal_date >= {Parameter(start)} AND m.internal_date < {Parameter(start.AddDays(1))})",
+                DateComparison.Before => $"{column} < {Parameter(start)}",
+                DateComparison.Since => $"{column} >= {Parameter(start)}",
+                _ => $"({column} >= {Parameter(start)} AND {column} < {Parameter(start.AddDays(1))})",
             });
         }
 

@@ -15,7 +15,7 @@ public sealed partial class MailStore
     private const string UpdateSummary = """
         UPDATE blobs SET envelope = @envelope, body_structure = @bodyStructure, subject = @subject, sent_date = @sentDate, sent_day = @sentDay,
                message_id = @messageId, header_text = @headerText, body_text = @bodyText, summary_version = @version,
-               sort_subject = @sortSubject, reply_or_forward = @replyOrForward, thread_references = @threadReferences
+               sort_subject = @sortSubject, reply_or_forward = @replyOrForward, thread_references = @threadReferences, preview = @preview
         WHERE id = @id AND summary_version < @version
         """;
 
@@ -70,12 +70,13 @@ public sealed partial class MailStore
         return updated;
     }
 
-    /// <summary>The SORT and THREAD keys of a summary (RFC 5256) as the parameters of blobs' columns.</summary>
+    /// <summary>The SORT and THREAD keys of a summary (RFC 5256) and its PREVIEW (RFC 8970) as the parameters of blobs' columns.</summary>
     private static void AddSortKeys(NpgsqlParameterCollection parameters, MessageSummary summary)
     {
         parameters.AddWithValue("sortSubject", summary.Sort.Text ?? "");
         parameters.AddWithValue("replyOrForward", summary.Sort.IsReplyOrForward);
         parameters.AddWithValue("threadReferences", NpgsqlDbType.Array | NpgsqlDbType.Text, (summary.References ?? []).ToArray());
+        parameters.AddWithValue("preview", MessagePreview.Of(summary.BodyText));
     }
 
     /// <summary>The summary of a stored blob, read chunk by chunk into memory (one chunk) or a private, unlinked spool file.</summary>

@@ -63,5 +63,11 @@ public sealed record MailboxChanges(long UidNext, long HighestModSeq, IReadOnlyL
 /// <param name="EnvelopeJson">ENVELOPE as JSON (see <see cref="MessageSummary"/>).</param>
 /// <param name="BodyStructureJson">BODYSTRUCTURE as JSON, with part offsets (see <see cref="MessageSummary"/>); empty when the caller did not ask for it.</param>
 /// <param name="TraceLength">Octets of trace fields before the content.</param>
+/// <param name="SaveDate">SAVEDATE (RFC 8514): when the message was stored in this mailbox; its internal date for messages
+/// stored before that was recorded.</param>
+/// <param name="EmailId">EMAILID (RFC 8474 §5.1): the same for every copy of one content in the account, and for nothing else.</param>
+/// <param name="Preview">PREVIEW (RFC 8970) as stored, or the start of the text for content stored before previews were;
+/// null when the caller did not ask for it.</param>
 public sealed record MessageMetadata(long Uid, long ModSeq, SystemFlags Flags, IReadOnlyList<string> Keywords, long Size,
-    DateTimeOffset InternalDate, string EnvelopeJson, string BodyStructureJson, int TraceLength);
+    DateTimeOffset InternalDate, string EnvelopeJson, string BodyStructureJson, int TraceLength,
+    DateTimeOffset SaveDate = default, string EmailId = "", string? Preview = null);

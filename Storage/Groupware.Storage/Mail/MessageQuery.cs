@@ -55,6 +55,9 @@ public abstract record MessageQuery
     /// <summary>BEFORE, ON, SINCE.</summary>
     public static MessageQuery Internal(DateComparison comparison, DateOnly day) => new InternalDateQuery(comparison, day);
 
+    /// <summary>SAVEDBEFORE, SAVEDON, SAVEDSINCE (RFC 8514 §4.2): the save date's day in UTC.</summary>
+    public static MessageQuery Saved(DateComparison comparison, DateOnly day) => new SavedDateQuery(comparison, day);
+
     /// <summary>SENTBEFORE, SENTON, SENTSINCE.</summary>
     public static MessageQuery Sent(DateComparison comparison, DateOnly day) => new SentDateQuery(comparison, day);
 
@@ -152,6 +155,9 @@ public sealed record KeywordQuery(string Keyword, bool Set) : MessageQuery;
 
 /// <summary>The internal date's day (UTC) compared with <see cref="Day"/>.</summary>
 public sealed record InternalDateQuery(DateComparison Comparison, DateOnly Day) : MessageQuery;
+
+/// <summary>The save date's day (UTC) compared with <see cref="Day"/>; the internal date for messages saved before it was recorded.</summary>
+public sealed record SavedDateQuery(DateComparison Comparison, DateOnly Day) : MessageQuery;
 
 /// <summary>The Date field's day (its own zone) compared with <see cref="Day"/>.</summary>
 public sealed record SentDateQuery(DateComparison Comparison, DateOnly Day) : MessageQuery;
