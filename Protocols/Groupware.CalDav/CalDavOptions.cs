@@ -33,4 +33,11 @@ public sealed record CalDavOptions
 
     /// <summary>Most hrefs one calendar-multiget may name (RFC 4791 §7.9); more are refused with 403. 1000, as <see cref="MaxSyncResults"/>.</summary>
     public int MaxMultigetHrefs { get; init; } = 1000;
+
+    /// <summary>
+    /// Octets the node spends at most on remembered occurrences for calendar-query time ranges
+    /// (<see cref="Reports.OccurrenceCache"/>), as estimated per entry. 32 MiB: the objects of some
+    /// twenty busy calendars of 10,000 events (a tenth of them weekly for half a year).
+    /// </summary>
+    public long OccurrenceCacheSize { get; init; } = 32L * 1024 * 1024;
 }

@@ -22,7 +22,7 @@ namespace Groupware.CalDav;
 /// the only authentication, decided by the auth module; then <see cref="MethodTable"/> dispatches.
 /// </summary>
 internal sealed partial class CalDavProtocol(AuthService auth, CalendarStore store, AccountStore accounts, ListenerDirectory listeners, CalDavOptions options,
-    ILogger<CalDavProtocol> logger) : HttpFrontEnd
+    Reports.OccurrenceCache occurrences, ILogger<CalDavProtocol> logger) : HttpFrontEnd
 {
     /// <summary>RFC 7617 §2: the realm, and the charset parameter that tells clients to send UTF-8.</summary>
     private const string Challenge = "Basic realm=\"groupware\", charset=\"UTF-8\"";
@@ -87,7 +87,7 @@ internal sealed partial class CalDavProtocol(AuthService auth, CalendarStore sto
                 .With("Allow", Methods.OptionsMethod.Allow);
         }
 
-        var davRequest = new DavRequest(context, result.Account!, path, store, accounts, options);
+        var davRequest = new DavRequest(context, result.Account!, path, store, accounts, options, occurrences);
         try
         {
             return await handler(davRequest);
@@ -203,6 +203,7 @@ public static class CalDavServiceCollectionExtensions
         services.TryAddSingleton(new CalDavOptions());
         services.TryAddSingleton<CalendarStore>();
         services.TryAddSingleton<ListenerDirectory>();
+        services.TryAddSingleton<Reports.OccurrenceCache>();
         services.AddSingleton<HttpFrontEnd, CalDavProtocol>();
         return services;
     }

@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Http;
 namespace Groupware.CalDav;
 
 /// <summary>One authenticated request on its way to a method handler: who asks, for what, and the node's stores and limits.</summary>
-internal sealed class DavRequest(HttpContext http, Account account, DavPath path, CalendarStore store, AccountStore accounts, CalDavOptions options)
+internal sealed class DavRequest(HttpContext http, Account account, DavPath path, CalendarStore store, AccountStore accounts, CalDavOptions options,
+    Reports.OccurrenceCache occurrences)
 {
     public HttpContext Http => http;
 
@@ -22,6 +23,9 @@ internal sealed class DavRequest(HttpContext http, Account account, DavPath path
     public AccountStore Accounts => accounts;
 
     public CalDavOptions Options => options;
+
+    /// <summary>The node's remembered occurrences, for calendar-query time ranges.</summary>
+    public Reports.OccurrenceCache Occurrences => occurrences;
 
     public CancellationToken Aborted => http.RequestAborted;
 

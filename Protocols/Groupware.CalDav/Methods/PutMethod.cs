@@ -85,6 +85,12 @@ internal static class PutMethod
         }
 
         var result = await request.Store.PutObjectAsync(request.Account.Id, calendar.Id, path.Object!, content, request.Condition(), request.Aborted);
+        if (result.ETag is { } written)
+        {
+            // The expansion that gave the index bounds answers this object's next time-range queries.
+            request.Occurrences.Add(written, content.Occurrences);
+        }
+
         return result.Outcome switch
         {
             PutOutcome.Created => DavResponse.Empty(StatusCodes.Status201Created).With("ETag", result.ETag!),

@@ -67,6 +67,16 @@ internal sealed class CalendarFilter(ComponentFilter root)
     /// <summary>The time range the indexed columns can pre-select by.</summary>
     public UtcTimeRange? IndexedRange => root.Comps is [{ IsNotDefined: false, TimeRange: { } range }] ? range : null;
 
+    /// <summary>
+    /// The component type and range when the filter is nothing but one time range on one component type
+    /// (RFC 4791 §7.8.1's shape): an object of that type then matches exactly when one of its occurrences
+    /// overlaps the range, which remembered occurrences answer without parsing it.
+    /// </summary>
+    public (string Component, UtcTimeRange Range)? TimeRangeOnly =>
+        root is { IsNotDefined: false, Props: [], Comps: [{ IsNotDefined: false, TimeRange: { } range, Props: [], Comps: [] } only] }
+            ? (only.Name, range)
+            : null;
+
     public static CalendarFilter? Parse(XElement? filter, out FilterError? error)
     {
         error = null;

@@ -8,7 +8,8 @@ namespace Groupware.CalDav.Reports;
 /// <summary>
 /// CALDAV:calendar-query (RFC 4791 §7.8) on a calendar (Depth 1: its objects) or on one object
 /// (Depth 0). The store pre-selects candidates by component type and by the first/last occurrence
-/// columns indexed at write time; only those are parsed for the exact test of the filter (§9.9).
+/// columns indexed at write time; only those are tested exactly (§9.9), by parsing them, or for the
+/// usual filter of one time range from their remembered occurrences (<see cref="OccurrenceCache"/>).
 /// </summary>
 internal static class CalendarQueryReport
 {
@@ -46,9 +47,10 @@ internal static class CalendarQueryReport
         }
 
         var responses = new List<XElement>();
+        var timeRangeOnly = filter.TimeRangeOnly;
         foreach (var item in candidates)
         {
-            if (IcalCalendar.Load(item.Ical) is { } parsed && filter.Matches(parsed))
+            if (Matches(request, filter, timeRangeOnly, item))
             {
                 var path = new DavPath(DavResourceKind.CalendarObject, request.Account.Login, calendar.Name, item.Name);
                 var info = new CalendarObjectInfo(item.Name, item.Uid, item.Component, item.ETag, item.Size, item.Revision, item.ModifiedAt);
@@ -57,5 +59,36 @@ internal static class CalendarQueryReport
         }
 
         return DavResponse.Multistatus(responses);
+    }
+
+    /// <summary>
+    /// The exact test of §9.9 for one candidate: from its remembered occurrences when the filter is only a
+    /// time range on its component type, otherwise (and the first time) by parsing it.
+    /// </summary>
+    private static bool Matches(DavRequest request, CalendarFilter filter, (string Component, UtcTimeRange Range)? timeRangeOnly, CalendarObject item)
+    {
+        if (timeRangeOnly is not { } simple || !string.Equals(simple.Component, item.Component, StringComparison.OrdinalIgnoreCase))
+        {
+            return IcalCalendar.Load(item.Ical) is { } any && filter.Matches(any);
+        }
+
+        if (!request.Occurrences.TryGet(item.ETag, out var occurrences))
+        {
+            if (IcalCalendar.Load(item.Ical) is not { } parsed)
+            {
+                return false;
+            }
+
+            if (CalendarTime.AllOccurrences(parsed, item.Component) is not { } all)
+            {
+                return filter.Matches(parsed);
+            }
+
+            request.Occurrences.Add(item.ETag, all);
+            occurrences = all;
+        }
+
+        var (start, end) = (simple.Range.Start, simple.Range.End);
+        return occurrences.Any(o => CalendarTime.Overlaps(o.Start, o.End, start, end));
     }
 }

@@ -18,10 +18,13 @@ public enum CalendarDataProblem
 /// <summary>
 /// A parsed, checked calendar object resource (RFC 4791 §4.1) and what the store indexes of it:
 /// its UID, its component type, and the start of its first and end of its last occurrence
-/// (<see cref="CalendarTime.IndexBounds"/>).
+/// (<see cref="CalendarTime.IndexBounds(Ical.Net.Calendar, string)"/>).
 /// </summary>
 public sealed record CalendarObjectContent(string Text, string Uid, string Component, DateTime? FirstStart, DateTime? LastEnd)
 {
+    /// <summary>Every occurrence, from the expansion that gave the bounds; null when it did not end (<see cref="CalendarTime.AllOccurrences"/>).</summary>
+    public IReadOnlyList<OccurrenceSpan>? Occurrences { get; init; }
+
     /// <summary>The strong entity tag of <paramref name="text"/>: its SHA-256, quoted (RFC 9110 §8.8.3).</summary>
     public static string ETagOf(string text) => "\"" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32] + "\"";
 
@@ -84,9 +87,9 @@ public sealed record CalendarObjectContent(string Text, string Uid, string Compo
             return null;
         }
 
-        var (first, last) = CalendarTime.IndexBounds(calendar, types[0]);
+        var (first, last) = CalendarTime.IndexBounds(calendar, types[0], out var occurrences);
         detail = "";
-        return new CalendarObjectContent(text, uids[0], types[0], first, last);
+        return new CalendarObjectContent(text, uids[0], types[0], first, last) { Occurrences = occurrences };
     }
 
     /// <summary>

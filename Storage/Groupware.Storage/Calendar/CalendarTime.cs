@@ -12,6 +12,9 @@ namespace Groupware.Storage.Calendar;
 /// <param name="Source">The component that occurs: the master or an overriding instance.</param>
 public sealed record CalendarOccurrence(DateTime Start, DateTime End, DateTime? RecurrenceId, IRecurringComponent Source);
 
+/// <summary>The time of one occurrence in UTC, [Start, End), without the component it came from.</summary>
+public readonly record struct OccurrenceSpan(DateTime Start, DateTime End);
+
 /// <summary>
 /// The time semantics of calendar objects as CalDAV queries see them (RFC 4791 §9.9): their
 /// occurrences, recurrences expanded by Ical.Net (RFC 5545 §3.8.5), overrides by RECURRENCE-ID
@@ -38,8 +41,25 @@ public static class CalendarTime
     /// (null bounds: unbounded), in order of start. Stops after <see cref="MaxOccurrences"/> occurrences
     /// counted from shortly before the range start.
     /// </summary>
-    public static List<CalendarOccurrence> Overlapping(IcalCalendar calendar, string componentName, DateTime? rangeStart, DateTime? rangeEnd)
+    public static List<CalendarOccurrence> Overlapping(IcalCalendar calendar, string componentName, DateTime? rangeStart, DateTime? rangeEnd) =>
+        Overlapping(calendar, componentName, rangeStart, rangeEnd, out _);
+
+    /// <summary>
+    /// Every occurrence of the components of type <paramref name="componentName"/> as [start, end) in UTC,
+    /// in order of start, when the expansion ends within <see cref="MaxOccurrences"/>; null when it does not
+    /// (an open-ended rule, or one that Ical.Net cannot evaluate). For a finite object, any time range's
+    /// overlap test on this list answers what <see cref="Overlapping(IcalCalendar, string, DateTime?, DateTime?)"/> would.
+    /// </summary>
+    public static IReadOnlyList<OccurrenceSpan>? AllOccurrences(IcalCalendar calendar, string componentName)
     {
+        var all = Overlapping(calendar, componentName, null, null, out var complete);
+        return complete ? [.. all.Select(o => new OccurrenceSpan(o.Start, o.End))] : null;
+    }
+
+    private static List<CalendarOccurrence> Overlapping(IcalCalendar calendar, string componentName, DateTime? rangeStart, DateTime? rangeEnd,
+        out bool complete)
+    {
+        complete = true;
         var found = new List<CalendarOccurrence>();
         var components = calendar.Children.OfType<IRecurringComponent>()
             .Where(c => string.Equals(c.Name, componentName, StringComparison.OrdinalIgnoreCase)).ToList();
@@ -74,8 +94,15 @@ public static class CalendarTime
             : null;
         var scanned = 0;
         using var enumerator = Enumerate(calendar, from);
-        while (scanned < MaxOccurrences)
+        complete = enumerator is not null;
+        while (true)
         {
+            if (scanned >= MaxOccurrences)
+            {
+                complete = false;
+                break;
+            }
+
             try
             {
                 if (enumerator is null || !enumerator.MoveNext())
@@ -85,6 +112,7 @@ public static class CalendarTime
             }
             catch (Exception e) when (e is EvaluationException or ArgumentException or InvalidOperationException)
             {
+                complete = false;
                 break;
             }
 
@@ -153,8 +181,18 @@ public static class CalendarTime
     /// for the end when it recurs without end or past <see cref="MaxOccurrences"/>; (null, null) for
     /// an object without any time, which overlaps every range.
     /// </summary>
-    public static (DateTime? FirstStart, DateTime? LastEnd) IndexBounds(IcalCalendar calendar, string componentName)
+    public static (DateTime? FirstStart, DateTime? LastEnd) IndexBounds(IcalCalendar calendar, string componentName) =>
+        IndexBounds(calendar, componentName, out _);
+
+    /// <summary>
+    /// <see cref="IndexBounds(IcalCalendar, string)"/>, and from the same expansion every occurrence
+    /// (<see cref="AllOccurrences"/>; null when the expansion did not end).
+    /// </summary>
+    public static (DateTime? FirstStart, DateTime? LastEnd) IndexBounds(IcalCalendar calendar, string componentName,
+        out IReadOnlyList<OccurrenceSpan>? occurrences)
     {
+        var all = Overlapping(calendar, componentName, null, null, out var complete);
+        occurrences = complete ? [.. all.Select(o => new OccurrenceSpan(o.Start, o.End))] : null;
         var components = calendar.Children.OfType<IRecurringComponent>()
             .Where(c => string.Equals(c.Name, componentName, StringComparison.OrdinalIgnoreCase)).ToList();
         if (components.Count == 0 || components.Any(c => StartOf(c) is null))
@@ -162,7 +200,6 @@ public static class CalendarTime
             return (null, null);
         }
 
-        var all = Overlapping(calendar, componentName, null, null);
         if (all.Count == 0)
         {
             // Every instance excluded (EXDATE): it matches no range; index it where nothing looks.
