@@ -8,7 +8,7 @@ namespace Groupware.CalDav;
 /// <summary>
 /// The live properties of each kind of resource (RFC 4918 §15, RFC 4791 §5.2 and §6.2, RFC 3744 §5,
 /// RFC 5397, RFC 6578 §4, and getctag, calendar-color and calendar-order as calendar servers define
-/// them). There are no dead properties: PROPPATCH sets only the few listed as writable.
+/// them, and the quota of RFC 4331). There are no dead properties: PROPPATCH sets only the few listed as writable.
 /// </summary>
 internal static class DavProperties
 {
@@ -43,10 +43,18 @@ internal static class DavProperties
         _ => [],
     };
 
+    /// <summary>
+    /// The properties a resource has that DAV:allprop leaves out, answered only when named (and listed
+    /// by DAV:propname): the quota of RFC 4331 §3 and §4 on the calendar home and on each calendar.
+    /// </summary>
+    public static IReadOnlyList<XName> OnRequestOf(DavResource resource) => resource.Kind is DavResourceKind.CalendarHome or DavResourceKind.Calendar
+        ? [QuotaAvailableBytes, QuotaUsedBytes]
+        : [];
+
     /// <summary>The value of <paramref name="name"/> on <paramref name="resource"/>, or null when it has no such property (404 in its propstat).</summary>
     public static XElement? ValueOf(XName name, DavResource resource, DavRequest request)
     {
-        if (!NamesOf(resource).Contains(name))
+        if (!NamesOf(resource).Contains(name) && !OnRequestOf(resource).Contains(name))
         {
             return null;
         }
@@ -94,6 +102,13 @@ internal static class DavProperties
             _ when name == MaxResourceSize => new XElement(name, request.Options.MaxResourceSize.ToString(CultureInfo.InvariantCulture)),
             _ when name == GetCTag => new XElement(name, calendar!.Revision.ToString(CultureInfo.InvariantCulture)),
             _ when name == SyncToken => new XElement(name, SyncTokens.Format(calendar!)),
+            // RFC 4331 §4: the account has one quota for mail and calendars (accounts.used_bytes counts both, as
+            // mail delivery does), so a home and each of its calendars report the account's whole usage.
+            _ when name == QuotaUsedBytes => new XElement(name, request.Account.UsedBytes.ToString(CultureInfo.InvariantCulture)),
+            // RFC 4331 §3: without a quota there is no figure to give, and the property is absent (404).
+            _ when name == QuotaAvailableBytes => request.Account.QuotaBytes is { } quota
+                ? new XElement(name, Math.Max(0, quota - request.Account.UsedBytes).ToString(CultureInfo.InvariantCulture))
+                : null,
             _ when name == GetETag => new XElement(name, item!.ETag),
             _ when name == GetContentType => new XElement(name, $"text/calendar; charset=utf-8; component={item!.Component.ToLowerInvariant()}"),
             _ when name == GetContentLength => new XElement(name, item!.Size.ToString(CultureInfo.InvariantCulture)),

@@ -112,6 +112,11 @@ internal static class CalendarFeed
         }
 
         var result = await request.Store.MergeObjectsAsync(request.Account.Id, calendar.Id, contents, expected, request.Aborted);
+        if (result.OverQuota)
+        {
+            return DavResponse.Precondition(StatusCodes.Status507InsufficientStorage, Xml.DavNames.QuotaNotExceeded);
+        }
+
         if (!result.Applied)
         {
             return DavResponse.Text(StatusCodes.Status412PreconditionFailed, "the calendar changed since the ETag given in If-Match");

@@ -67,6 +67,7 @@ internal static class CopyMoveMethod
             PutOutcome.PreconditionFailed => DavResponse.Text(StatusCodes.Status412PreconditionFailed, "the destination exists and Overwrite is F"),
             PutOutcome.UidConflict => DavResponse.Precondition(StatusCodes.Status403Forbidden, NoUidConflict,
                 new System.Xml.Linq.XElement(Href, DavPath.ObjectHref(request.Account.Login, target.Name, result.ConflictingName!))),
+            PutOutcome.OverQuota => DavResponse.Precondition(StatusCodes.Status507InsufficientStorage, QuotaNotExceeded),
             _ => DavResponse.Text(StatusCodes.Status404NotFound, "the source or the destination calendar is gone"),
         };
     }

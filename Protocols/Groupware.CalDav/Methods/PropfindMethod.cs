@@ -48,7 +48,9 @@ internal static class PropfindMethod
 
         var responses = resources.Select(r =>
         {
-            IEnumerable<XName> names = prop is not null ? prop.Elements().Select(e => e.Name) : DavProperties.NamesOf(r).Concat(include);
+            IEnumerable<XName> names = prop is not null ? prop.Elements().Select(e => e.Name)
+                : namesOnly ? DavProperties.NamesOf(r).Concat(DavProperties.OnRequestOf(r))
+                : DavProperties.NamesOf(r).Concat(include);
             return DavProperties.Response(r, names, request, namesOnly, omitMissing: prop is null);
         });
         return DavResponse.Multistatus(responses.ToList());

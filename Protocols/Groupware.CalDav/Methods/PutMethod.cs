@@ -11,7 +11,8 @@ namespace Groupware.CalDav.Methods;
 /// refused with 403 and its element: supported-calendar-data (text/calendar, UTF-8),
 /// valid-calendar-data, valid-calendar-object-resource (one UID, one component type, no METHOD),
 /// supported-calendar-component (of the collection's set), max-resource-size, and no-uid-conflict
-/// with the href of the object that has the UID. If-Match and If-None-Match: * are evaluated by
+/// with the href of the object that has the UID; over the account's quota it is 507 with
+/// DAV:quota-not-exceeded (RFC 4331 §6). If-Match and If-None-Match: * are evaluated by
 /// the store under the calendar's lock, so a lost race is a 412 (RFC 9110 §13.1), never a lost update.
 /// </summary>
 internal static class PutMethod
@@ -96,6 +97,8 @@ internal static class PutMethod
             PutOutcome.Created => DavResponse.Empty(StatusCodes.Status201Created).With("ETag", result.ETag!),
             PutOutcome.Replaced => DavResponse.Empty(StatusCodes.Status204NoContent).With("ETag", result.ETag!),
             PutOutcome.PreconditionFailed => DavResponse.Text(StatusCodes.Status412PreconditionFailed, "the resource changed, or exists, contrary to If-Match/If-None-Match"),
+            // RFC 4331 §6: the account's quota (mail and calendars together) has no room for it.
+            PutOutcome.OverQuota => DavResponse.Precondition(StatusCodes.Status507InsufficientStorage, QuotaNotExceeded),
             PutOutcome.UidConflict => DavResponse.Precondition(StatusCodes.Status403Forbidden, NoUidConflict,
                 new System.Xml.Linq.XElement(Href, DavPath.ObjectHref(request.Account.Login, calendar.Name, result.ConflictingName!))),
             _ => DavResponse.Text(StatusCodes.Status409Conflict, "the calendar was deleted"),

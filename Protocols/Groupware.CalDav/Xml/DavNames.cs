@@ -57,6 +57,7 @@ internal static class DavNames
     public static readonly XName Report = Dav + "report";
     public static readonly XName QuotaAvailableBytes = Dav + "quota-available-bytes";
     public static readonly XName QuotaUsedBytes = Dav + "quota-used-bytes";
+    public static readonly XName QuotaNotExceeded = Dav + "quota-not-exceeded";
 
     public static readonly XName Calendar = CalDav + "calendar";
     public static readonly XName Mkcalendar = CalDav + "mkcalendar";

@@ -59,6 +59,9 @@ public enum PutOutcome
 
     /// <summary>The calendar does not exist (any more).</summary>
     NoCalendar,
+
+    /// <summary>The write would take the account past its quota (RFC 4331 §6 DAV:quota-not-exceeded: 507).</summary>
+    OverQuota,
 }
 
 /// <summary>The answer of <see cref="CalendarStore.PutObjectAsync"/>: the outcome, the new entity tag, or the name of the object holding the UID.</summary>
@@ -68,7 +71,7 @@ public sealed record PutResult(PutOutcome Outcome, string? ETag = null, string? 
 /// The answer of <see cref="CalendarStore.MergeObjectsAsync"/>: whether it was applied (false: no such
 /// calendar, or its revision was not the expected one), what changed, and the calendar's revision after.
 /// </summary>
-public sealed record MergeResult(bool Applied, int Added, int Replaced, int Deleted, long Revision);
+public sealed record MergeResult(bool Applied, int Added, int Replaced, int Deleted, long Revision, bool OverQuota = false);
 
 /// <summary>How a DELETE ended.</summary>
 public enum DeleteOutcome
@@ -87,6 +90,10 @@ public sealed record CalendarChange(string Name, bool Deleted, string? ETag, lon
 /// and the change log row are written under that lock, so revisions within a calendar are gap-free
 /// in commit order, a sync token is a plain number, and two writers of one href or one UID take
 /// turns (the second sees the first's result: 412 or no-uid-conflict, never a lost update).
+/// Calendar data counts against the account's one quota, with its mail (0010_calendar_quota.sql):
+/// each write changes <c>accounts.used_bytes</c> by the octets it adds or frees in the same
+/// transaction, as the mail store does, taking the account row last, after the calendar rows, as
+/// the mail store takes it after the mailbox rows; so the two never wait for each other in a circle.
 /// </summary>
 public sealed class CalendarStore(NpgsqlDataSource dataSource)
 {
@@ -115,6 +122,12 @@ public sealed class CalendarStore(NpgsqlDataSource dataSource)
         DELETE FROM calendar_objects WHERE account_id = @accountId AND calendar_id = @calendarId AND name = @name;
         UPDATE calendar_changes SET revision = @next, deleted = true WHERE account_id = @accountId AND calendar_id = @calendarId AND name = @name;
         UPDATE calendars SET revision = @next WHERE account_id = @accountId AND id = @calendarId;
+        """;
+
+    // Changes the account's usage by @delta octets; a growth only while it stays within the quota (no row then).
+    private const string ChargeQuota = """
+        UPDATE accounts SET used_bytes = GREATEST(0, used_bytes + @delta)
+        WHERE id = @accountId AND (@delta <= 0 OR quota_bytes IS NULL OR used_bytes + @delta <= quota_bytes)
         """;
 
     /// <summary>The account's calendars, in the order clients should list them.</summary>
@@ -187,9 +200,21 @@ public sealed class CalendarStore(NpgsqlDataSource dataSource)
     public async Task<bool> DeleteCalendarAsync(long accountId, long calendarId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM calendars WHERE account_id = @accountId AND id = @calendarId", new { accountId, calendarId },
-            cancellationToken: cancellationToken)) == 1;
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (await LockCalendarAsync(connection, transaction, accountId, calendarId, cancellationToken) is null)
+        {
+            return false;
+        }
+
+        var freed = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COALESCE(sum(size), 0) FROM calendar_objects WHERE account_id = @accountId AND calendar_id = @calendarId",
+            new { accountId, calendarId }, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM calendars WHERE account_id = @accountId AND id = @calendarId", new { accountId, calendarId }, transaction,
+            cancellationToken: cancellationToken));
+        await ChargeAsync(connection, transaction, accountId, -freed, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>Every object of a calendar, without text (PROPFIND Depth 1).</summary>
@@ -251,7 +276,7 @@ public sealed class CalendarStore(NpgsqlDataSource dataSource)
         }
 
         var existing = await connection.QuerySingleOrDefaultAsync<ExistingObject>(new CommandDefinition(
-            "SELECT etag, uid FROM calendar_objects WHERE account_id = @accountId AND calendar_id = @calendarId AND name = @name",
+            "SELECT etag, uid, size FROM calendar_objects WHERE account_id = @accountId AND calendar_id = @calendarId AND name = @name",
             new { accountId, calendarId, name }, transaction, cancellationToken: cancellationToken));
         var current = existing?.ETag;
         if (!condition.HoldsFor(current))
@@ -271,6 +296,11 @@ public sealed class CalendarStore(NpgsqlDataSource dataSource)
         if (holder is not null)
         {
             return new PutResult(PutOutcome.UidConflict, ConflictingName: holder);
+        }
+
+        if (!await ChargeAsync(connection, transaction, accountId, content.Size - (existing?.Size ?? 0), cancellationToken))
+        {
+            return new PutResult(PutOutcome.OverQuota);
         }
 
         var next = revision.Value + 1;
@@ -295,21 +325,22 @@ public sealed class CalendarStore(NpgsqlDataSource dataSource)
             return DeleteOutcome.NotFound;
         }
 
-        var current = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT etag FROM calendar_objects WHERE account_id = @accountId AND calendar_id = @calendarId AND name = @name",
+        var current = await connection.QuerySingleOrDefaultAsync<ExistingObject>(new CommandDefinition(
+            "SELECT etag, uid, size FROM calendar_objects WHERE account_id = @accountId AND calendar_id = @calendarId AND name = @name",
             new { accountId, calendarId, name }, transaction, cancellationToken: cancellationToken));
         if (current is null)
         {
             return DeleteOutcome.NotFound;
         }
 
-        if (!condition.HoldsFor(current))
+        if (!condition.HoldsFor(current.ETag))
         {
             return DeleteOutcome.PreconditionFailed;
         }
 
         await connection.ExecuteAsync(new CommandDefinition(DeleteObject, new { accountId, calendarId, name, next = revision + 1 }, transaction,
             cancellationToken: cancellationToken));
+        await ChargeAsync(connection, transaction, accountId, -current.Size, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return DeleteOutcome.Deleted;
     }
@@ -370,10 +401,11 @@ public sealed class CalendarStore(NpgsqlDataSource dataSource)
         }
 
         var existing = (await connection.QueryAsync<ExistingByUid>(new CommandDefinition(
-            "SELECT uid, name, etag FROM calendar_objects WHERE account_id = @accountId AND calendar_id = @calendarId",
+            "SELECT uid, name, etag, size FROM calendar_objects WHERE account_id = @accountId AND calendar_id = @calendarId",
             new { accountId, calendarId }, transaction, cancellationToken: cancellationToken))).ToDictionary(e => e.Uid, StringComparer.Ordinal);
         var names = existing.Values.Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
         int added = 0, replaced = 0, deleted = 0;
+        long delta = 0;
         foreach (var content in contents)
         {
             string name;
@@ -386,6 +418,7 @@ public sealed class CalendarStore(NpgsqlDataSource dataSource)
 
                 name = current.Name;
                 replaced++;
+                delta -= current.Size;
             }
             else
             {
@@ -395,6 +428,7 @@ public sealed class CalendarStore(NpgsqlDataSource dataSource)
             }
 
             revision++;
+            delta += content.Size;
             await connection.ExecuteAsync(new CommandDefinition(UpsertObject, new
             {
                 accountId, calendarId, name, uid = content.Uid, component = content.Component, ical = content.Text, etag = content.ETag,
@@ -406,8 +440,15 @@ public sealed class CalendarStore(NpgsqlDataSource dataSource)
         {
             revision++;
             deleted++;
+            delta -= gone.Size;
             await connection.ExecuteAsync(new CommandDefinition(DeleteObject, new { accountId, calendarId, name = gone.Name, next = revision },
                 transaction, cancellationToken: cancellationToken));
+        }
+
+        // The whole upload counts at once: it may replace large objects with small ones on its way.
+        if (!await ChargeAsync(connection, transaction, accountId, delta, cancellationToken))
+        {
+            return new MergeResult(false, 0, 0, 0, revision, OverQuota: true);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -446,7 +487,7 @@ public sealed class CalendarStore(NpgsqlDataSource dataSource)
         }
 
         var existing = await connection.QuerySingleOrDefaultAsync<ExistingObject>(new CommandDefinition(
-            "SELECT etag, uid FROM calendar_objects WHERE account_id = @accountId AND calendar_id = @targetCalendarId AND name = @targetName",
+            "SELECT etag, uid, size FROM calendar_objects WHERE account_id = @accountId AND calendar_id = @targetCalendarId AND name = @targetName",
             new { accountId, targetCalendarId, targetName }, transaction, cancellationToken: cancellationToken));
         if (existing is not null && !overwrite)
         {
@@ -466,6 +507,12 @@ public sealed class CalendarStore(NpgsqlDataSource dataSource)
         if (holder is not null)
         {
             return new PutResult(PutOutcome.UidConflict, ConflictingName: holder);
+        }
+
+        // A COPY adds the object's octets; a MOVE adds none; either frees what it overwrites.
+        if (!await ChargeAsync(connection, transaction, accountId, (move ? 0 : source.Size) - (existing?.Size ?? 0), cancellationToken))
+        {
+            return new PutResult(PutOutcome.OverQuota);
         }
 
         if (move)
@@ -498,7 +545,7 @@ public sealed class CalendarStore(NpgsqlDataSource dataSource)
             : Guid.NewGuid().ToString("N") + ".ics";
     }
 
-    private sealed record ExistingByUid(string Uid, string Name, string ETag);
+    private sealed record ExistingByUid(string Uid, string Name, string ETag, int Size);
 
     /// <summary>Takes the calendar row FOR UPDATE; returns its revision, or null when there is no such calendar.</summary>
     private static async Task<long?> LockCalendarAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long accountId, long calendarId,
@@ -507,7 +554,13 @@ public sealed class CalendarStore(NpgsqlDataSource dataSource)
             "SELECT revision FROM calendars WHERE account_id = @accountId AND id = @calendarId FOR UPDATE", new { accountId, calendarId },
             transaction, cancellationToken: cancellationToken));
 
-    private sealed record ExistingObject(string ETag, string Uid);
+    private sealed record ExistingObject(string ETag, string Uid, int Size);
+
+    /// <summary>Changes the account's usage by <paramref name="delta"/> octets; false, changing nothing, when a growth would pass the quota.</summary>
+    private static async Task<bool> ChargeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long accountId, long delta,
+        CancellationToken cancellationToken) =>
+        delta == 0 || await connection.ExecuteAsync(new CommandDefinition(ChargeQuota, new { accountId, delta }, transaction,
+            cancellationToken: cancellationToken)) == 1 || delta < 0;
 
     private static DateTime? Utc(DateTime? value) => value is { } v ? DateTime.SpecifyKind(v, DateTimeKind.Utc) : null;
 }
