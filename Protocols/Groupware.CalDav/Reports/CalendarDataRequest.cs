@@ -13,13 +13,15 @@ namespace Groupware.CalDav.Reports;
 /// answered as the stored text or, with CALDAV:expand (§9.6.5), as the instances of recurring
 /// components within the expand range, each with a RECURRENCE-ID and its times in UTC, without
 /// RRULE, RDATE or EXDATE, or with CALDAV:limit-recurrence-set (§9.6.6) as the master with only
-/// the overridden instances that impact its range. The comp/prop selection of §9.6.1 is not
-/// applied: the whole object is returned, which §9.6 allows clients to receive.
+/// the overridden instances that impact its range; then, when it names components and properties
+/// (§9.6.1 to §9.6.4), only those (<see cref="CalendarDataSelection"/>).
 /// </summary>
 internal sealed class CalendarDataRequest
 {
-    private CalendarDataRequest(IReadOnlyList<XName> properties, bool calendarData, UtcTimeRange? expand, UtcTimeRange? limitRecurrenceSet)
+    private CalendarDataRequest(IReadOnlyList<XName> properties, bool calendarData, UtcTimeRange? expand, UtcTimeRange? limitRecurrenceSet,
+        CalendarDataSelection? selection)
     {
+        Selection = selection;
         Properties = properties;
         WantsCalendarData = calendarData;
         Expand = expand;
@@ -35,6 +37,9 @@ internal sealed class CalendarDataRequest
     public bool WantsCalendarData { get; }
 
     public UtcTimeRange? Expand { get; }
+
+    /// <summary>The components and properties asked for; null for the whole object.</summary>
+    public CalendarDataSelection? Selection { get; }
 
     /// <summary>Reads a report's DAV:prop (absent: getetag only); null with a refusal for an expand without a valid range.</summary>
     public static CalendarDataRequest? Parse(XElement report, out DavResponse? refusal)
@@ -65,7 +70,14 @@ internal sealed class CalendarDataRequest
             }
         }
 
-        return new CalendarDataRequest(names, data is not null, expand, limit);
+        var selection = CalendarDataSelection.Parse(data, out var selectionError);
+        if (selectionError is not null)
+        {
+            refusal = DavResponse.Text(Microsoft.AspNetCore.Http.StatusCodes.Status400BadRequest, selectionError);
+            return null;
+        }
+
+        return new CalendarDataRequest(names, data is not null, expand, limit, selection);
     }
 
     /// <summary>The DAV:response of one object: its properties and, if asked, its calendar data.</summary>
@@ -74,8 +86,8 @@ internal sealed class CalendarDataRequest
         var response = DavProperties.Response(resource, Properties, request);
         if (WantsCalendarData)
         {
-            var data = new XElement(DavNames.CalendarData, Expand is { } range ? Expanded(item.Ical, range)
-                : LimitRecurrenceSet is { } limit ? Limited(item.Ical, limit) : item.Ical);
+            var text = Expand is { } range ? Expanded(item.Ical, range) : LimitRecurrenceSet is { } limit ? Limited(item.Ical, limit) : item.Ical;
+            var data = new XElement(DavNames.CalendarData, Selection is { } selection ? selection.Apply(text) : text);
             var ok = response.Elements(DavNames.Propstat).FirstOrDefault(p => p.Element(DavNames.Status)?.Value.Contains(" 200 ", StringComparison.Ordinal) == true);
             if (ok is null)
             {

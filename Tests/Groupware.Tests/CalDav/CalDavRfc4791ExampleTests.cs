@@ -97,6 +97,194 @@ public sealed partial class CalDavRfc4791ExampleTests
             Is.EqualTo(ICalendarText(Rfc4791AppendixB.Objects["abcd1.ics"]).Replace("\r\n", "\n")), "stored as sent");
     }
 
+    /// <summary>RFC 4791 §7.8.1's calendar-data: VERSION of the VCALENDAR, some VEVENT properties, the VTIMEZONE whole.</summary>
+    private const string Section781Selection = """
+        <C:comp name="VCALENDAR">
+          <C:prop name="VERSION"/>
+          <C:comp name="VEVENT">
+            <C:prop name="SUMMARY"/>
+            <C:prop name="UID"/>
+            <C:prop name="DTSTART"/>
+            <C:prop name="DTEND"/>
+            <C:prop name="DURATION"/>
+            <C:prop name="RRULE"/>
+            <C:prop name="RDATE"/>
+            <C:prop name="EXRULE"/>
+            <C:prop name="EXDATE"/>
+            <C:prop name="RECURRENCE-ID"/>
+          </C:comp>
+          <C:comp name="VTIMEZONE"/>
+        </C:comp>
+        """;
+
+    [Test]
+    public async Task Section_7_8_1_partial_retrieval_of_events_by_time_range()
+    {
+        var multistatus = await QueryAsync("""
+            <C:filter>
+              <C:comp-filter name="VCALENDAR">
+                <C:comp-filter name="VEVENT">
+                  <C:time-range start="20060104T000000Z" end="20060105T000000Z"/>
+                </C:comp-filter>
+              </C:comp-filter>
+            </C:filter>
+            """, Section781Selection);
+        Assert.That(Hrefs(multistatus), Is.EquivalentTo(new[] { _work + "abcd2.ics", _work + "abcd3.ics" }));
+
+        // The RFC's answer, less its inconsistencies: abcd2's "Event #2 bis bis" override, which Appendix B's abcd2
+        // does not have (nor the blank line before its END:VEVENT), and abcd3's PRODID, which the selection
+        // (VERSION only) leaves out as it does for abcd2.
+        Assert.That(CalendarDataOf(multistatus, "abcd2.ics"), Is.EqualTo(ICalendarText("""
+            BEGIN:VCALENDAR
+            VERSION:2.0
+            BEGIN:VTIMEZONE
+            LAST-MODIFIED:20040110T032845Z
+            TZID:US/Eastern
+            BEGIN:DAYLIGHT
+            DTSTART:20000404T020000
+            RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4
+            TZNAME:EDT
+            TZOFFSETFROM:-0500
+            TZOFFSETTO:-0400
+            END:DAYLIGHT
+            BEGIN:STANDARD
+            DTSTART:20001026T020000
+            RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+            TZNAME:EST
+            TZOFFSETFROM:-0400
+            TZOFFSETTO:-0500
+            END:STANDARD
+            END:VTIMEZONE
+            BEGIN:VEVENT
+            DTSTART;TZID=US/Eastern:20060102T120000
+            DURATION:PT1H
+            RRULE:FREQ=DAILY;COUNT=5
+            SUMMARY:Event #2
+            UID:00959BC664CA650E933C892C@example.com
+            END:VEVENT
+            BEGIN:VEVENT
+            DTSTART;TZID=US/Eastern:20060104T140000
+            DURATION:PT1H
+            RECURRENCE-ID;TZID=US/Eastern:20060104T120000
+            SUMMARY:Event #2 bis
+            UID:00959BC664CA650E933C892C@example.com
+            END:VEVENT
+            END:VCALENDAR
+            """)));
+        Assert.That(CalendarDataOf(multistatus, "abcd3.ics"), Is.EqualTo(ICalendarText("""
+            BEGIN:VCALENDAR
+            VERSION:2.0
+            BEGIN:VTIMEZONE
+            LAST-MODIFIED:20040110T032845Z
+            TZID:US/Eastern
+            BEGIN:DAYLIGHT
+            DTSTART:20000404T020000
+            RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4
+            TZNAME:EDT
+            TZOFFSETFROM:-0500
+            TZOFFSETTO:-0400
+            END:DAYLIGHT
+            BEGIN:STANDARD
+            DTSTART:20001026T020000
+            RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+            TZNAME:EST
+            TZOFFSETFROM:-0400
+            TZOFFSETTO:-0500
+            END:STANDARD
+            END:VTIMEZONE
+            BEGIN:VEVENT
+            DTSTART;TZID=US/Eastern:20060104T100000
+            DURATION:PT1H
+            SUMMARY:Event #3
+            UID:DC6C50A017428C5216A2F1CD@example.com
+            END:VEVENT
+            END:VCALENDAR
+            """)));
+    }
+
+    [Test]
+    public async Task Section_9_6_allprop_allcomp_novalue_and_a_comp_without_subcomponents_in_a_multiget()
+    {
+        using var response = await _client.SendAsync("REPORT", _work, $"""
+            <?xml version="1.0" encoding="utf-8" ?>
+            <C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+              <D:prop><D:getetag/>
+                <C:calendar-data>
+                  <C:comp name="VCALENDAR">
+                    <C:allprop/>
+                    <C:comp name="VTODO">
+                      <C:prop name="UID"/>
+                      <C:prop name="SUMMARY" novalue="yes"/>
+                      <C:prop name="DUE" novalue="yes"/>
+                    </C:comp>
+                  </C:comp>
+                </C:calendar-data>
+              </D:prop>
+              <D:href>{_work}abcd5.ics</D:href>
+              <D:href>{_work}abcd1.ics</D:href>
+            </C:calendar-multiget>
+            """, "1");
+        var multistatus = await MultistatusAsync(response);
+        // abcd5's VTODO with its UID and, without values, its SUMMARY and DUE (and none of its VALARM); no VTIMEZONE, which was not named.
+        var todo = CalendarDataOf(multistatus, "abcd5.ics").Replace("\r\n", "\n", StringComparison.Ordinal);
+        Assert.That(todo, Does.StartWith("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Example Corp.//CalDAV Client//EN\nBEGIN:VTODO\n"));
+        Assert.That(todo, Does.Contain("\nSUMMARY:\n").And.Contain("UID:").And.Not.Contain("VTIMEZONE").And.Not.Contain("DTSTAMP").And.Not.Contain("VALARM"));
+        Assert.That(todo, Does.Contain("\nDUE;VALUE=DATE:\n"));
+        // abcd1 is a VEVENT, which the selection does not name: only the VCALENDAR's own properties remain.
+        Assert.That(CalendarDataOf(multistatus, "abcd1.ics"), Is.EqualTo(ICalendarText("""
+            BEGIN:VCALENDAR
+            VERSION:2.0
+            PRODID:-//Example Corp.//CalDAV Client//EN
+            END:VCALENDAR
+            """)));
+
+        using var all = await _client.SendAsync("REPORT", _work, $"""
+            <C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+              <D:prop><C:calendar-data><C:comp name="VCALENDAR"><C:allprop/><C:allcomp/></C:comp></C:calendar-data></D:prop>
+              <D:href>{_work}abcd5.ics</D:href>
+            </C:calendar-multiget>
+            """, "1");
+        Assert.That(CalendarDataOf(await MultistatusAsync(all), "abcd5.ics"), Is.EqualTo(ICalendarText(Rfc4791AppendixB.Objects["abcd5.ics"])),
+            "allprop and allcomp: the object as stored");
+
+        using var wrong = await _client.SendAsync("REPORT", _work, $"""
+            <C:calendar-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+              <D:prop><C:calendar-data><C:comp name="VEVENT"/></C:calendar-data></D:prop>
+              <D:href>{_work}abcd1.ics</D:href>
+            </C:calendar-multiget>
+            """, "1");
+        Assert.That((int)wrong.StatusCode, Is.EqualTo(400), "the outermost comp names VCALENDAR");
+    }
+
+    [Test]
+    public async Task Section_9_6_the_selection_applies_to_expanded_instances_too()
+    {
+        var multistatus = await QueryAsync("""
+            <C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">
+              <C:time-range start="20060103T000000Z" end="20060105T000000Z"/>
+            </C:comp-filter></C:comp-filter></C:filter>
+            """, """
+            <C:comp name="VCALENDAR"><C:comp name="VEVENT"><C:prop name="SUMMARY"/><C:prop name="RECURRENCE-ID"/></C:comp></C:comp>
+            <C:expand start="20060103T000000Z" end="20060105T000000Z"/>
+            """);
+        Assert.That(CalendarDataOf(multistatus, "abcd2.ics"), Is.EqualTo(ICalendarText("""
+            BEGIN:VCALENDAR
+            BEGIN:VEVENT
+            RECURRENCE-ID:20060103T170000Z
+            SUMMARY:Event #2
+            END:VEVENT
+            BEGIN:VEVENT
+            RECURRENCE-ID:20060104T170000Z
+            SUMMARY:Event #2 bis
+            END:VEVENT
+            END:VCALENDAR
+            """)));
+    }
+
+    /// <summary>The calendar data of one response with CRLF line ends (an XML parser hands them out as LF, XML 1.0 §2.11).</summary>
+    private static string CalendarDataOf(XElement multistatus, string name) =>
+        Property(multistatus, _work + name, Cal + "calendar-data")!.Value.Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\n", "\r\n", StringComparison.Ordinal);
+
     [Test]
     public async Task Section_7_8_3_expanded_retrieval_of_recurring_events()
     {
