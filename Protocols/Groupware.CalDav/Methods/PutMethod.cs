@@ -43,9 +43,11 @@ internal static class PutMethod
         }
 
         // RFC 4791 §5.3.2.1 CALDAV:supported-calendar-data: text/calendar, in UTF-8 (the charset may be left out; RFC 5545 §3.1.4 makes UTF-8 the default).
-        if (!MediaTypeHeaderValue.TryParse(request.Http.Request.ContentType, out var mediaType)
+        // A PUT without Content-Type (cadaver's, curl -T's) is read as what its body turns out to be (RFC 9110 §8.3), which must then be iCalendar.
+        var declared = request.Http.Request.ContentType;
+        if (!string.IsNullOrEmpty(declared) && (!MediaTypeHeaderValue.TryParse(declared, out var mediaType)
             || !string.Equals(mediaType.MediaType.Value, "text/calendar", StringComparison.OrdinalIgnoreCase)
-            || (mediaType.Charset.HasValue && !string.Equals(mediaType.Charset.Value.Trim('"'), "utf-8", StringComparison.OrdinalIgnoreCase)))
+            || (mediaType.Charset.HasValue && !string.Equals(mediaType.Charset.Value.Trim('"'), "utf-8", StringComparison.OrdinalIgnoreCase))))
         {
             return DavResponse.Precondition(StatusCodes.Status403Forbidden, SupportedCalendarData);
         }
