@@ -182,6 +182,40 @@ public sealed class CalDavQuotaTests
     }
 
     [Test]
+    public async Task A_whole_calendar_PUT_past_the_quota_is_507_and_changes_nothing()
+    {
+        var login = await CreateAccountAsync();
+        await SetQuotaAsync(login, 1000);
+        using var client = Client(_node, login);
+        var feed = $"/ical/{login}/default";
+        string Body(params string[] uids) => ICalendarText(string.Join('\n', new[] { "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//groupware tests//EN" }
+            .Concat(uids.SelectMany(u => new[] { "BEGIN:VEVENT", $"UID:{u}", "DTSTAMP:20240101T000000Z", "DTSTART:20300110T100000Z", $"DESCRIPTION:{new string('x', 300)}", "END:VEVENT" }))
+            .Append("END:VCALENDAR")));
+        using (var fits = await client.PutCalendarAsync(feed, Body("f1", "f2")))
+        {
+            Assert.That((int)fits.StatusCode, Is.EqualTo(200), await fits.Content.ReadAsStringAsync());
+        }
+
+        var used = await StoredUsageAsync(login);
+        Assert.That(used, Is.InRange(600, 1000));
+        using (var over = await client.PutCalendarAsync(feed, Body("f1", "f2", "f3", "f4")))
+        {
+            Assert.That((int)over.StatusCode, Is.EqualTo(507));
+            Assert.That(await PreconditionAsync(over), Is.EqualTo(Dav + "quota-not-exceeded"));
+        }
+
+        Assert.That(await StoredUsageAsync(login), Is.EqualTo(used), "nothing of the refused upload is stored");
+
+        // The whole upload counts at once: replacing both with one fits.
+        using (var smaller = await client.PutCalendarAsync(feed, Body("f3")))
+        {
+            Assert.That((int)smaller.StatusCode, Is.EqualTo(200));
+        }
+
+        Assert.That(await StoredUsageAsync(login), Is.LessThan(used));
+    }
+
+    [Test]
     public async Task Deleting_a_calendar_gives_its_octets_back()
     {
         var login = await CreateAccountAsync();
