@@ -146,6 +146,24 @@ internal sealed record SearchCommand(SearchProgram Program, bool ByUid) : ImapCo
         return returned.Count == 0 ? 0 : returned.Max(m => selected.At(m.Sequence).ModSeq);
     }
 
+    /// <summary>
+    /// SORT's and THREAD's search (RFC 5256 §3): the UIDs, ascending, of the messages that match and that the
+    /// client knows of; or why the criteria cannot be searched. No EXPUNGE is announced meanwhile unless by UID.
+    /// </summary>
+    internal static async ValueTask<(List<long> Uids, string? Error)> FindKnownAsync(ImapSession session, SearchProgram program, bool byUid,
+        CancellationToken cancellationToken)
+    {
+        var selected = session.Selected!;
+        session.ExpungesHeld = !byUid;
+        if (!TryTranslate(program.Criteria, session, selected, out var query, out var error))
+        {
+            return ([], error);
+        }
+
+        var found = await session.Store.SearchAsync(session.Account!.Id, selected.MailboxId, query, cancellationToken);
+        return (found.Where(uid => selected.SequenceOf(uid) > 0).Order().ToList(), null);
+    }
+
     /// <summary>Turns the criteria into a store query; message numbers and UIDs by this session's view (also SORT's and THREAD's).</summary>
     internal static bool TryTranslate(SearchKey key, ImapSession session, SelectedMailbox selected, out MessageQuery query, out string? error)
     {

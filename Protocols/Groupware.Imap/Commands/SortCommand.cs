@@ -73,18 +73,13 @@ internal sealed record SortCommand(IReadOnlyList<SortCriterion> Criteria, Search
     public override async ValueTask<ImapResult> ExecuteAsync(ImapSession session, string tag, CancellationToken cancellationToken)
     {
         var selected = session.Selected!;
-        session.ExpungesHeld = !ByUid;
-        if (!SearchCommand.TryTranslate(Program.Criteria, session, selected, out var query, out var error))
+        var (known, error) = await SearchCommand.FindKnownAsync(session, Program, ByUid, cancellationToken);
+        if (error is not null)
         {
-            return ImapResult.Bad(error!);
+            return ImapResult.Bad(error);
         }
 
-        var accountId = session.Account!.Id;
-        var found = await session.Store.SearchAsync(accountId, selected.MailboxId, query, cancellationToken);
-
-        // Only messages the client knows of are answered, as for SEARCH.
-        var known = found.Where(uid => selected.SequenceOf(uid) > 0).ToList();
-        var sorted = await session.Store.SortAsync(accountId, selected.MailboxId, known, Criteria, cancellationToken);
+        var sorted = await session.Store.SortAsync(session.Account!.Id, selected.MailboxId, known, Criteria, cancellationToken);
         var numbers = sorted.Select(uid => ByUid ? uid : selected.SequenceOf(uid)).Where(n => n > 0);
         session.WriteLine("* SORT" + string.Concat(numbers.Select(n => " " + n.ToString(CultureInfo.InvariantCulture))));
         return ImapResult.Ok("Sort completed.");

@@ -46,16 +46,13 @@ internal sealed record ThreadCommand(bool References, SearchProgram Program, boo
     public override async ValueTask<ImapResult> ExecuteAsync(ImapSession session, string tag, CancellationToken cancellationToken)
     {
         var selected = session.Selected!;
-        session.ExpungesHeld = !ByUid;
-        if (!SearchCommand.TryTranslate(Program.Criteria, session, selected, out var query, out var error))
+        var (known, error) = await SearchCommand.FindKnownAsync(session, Program, ByUid, cancellationToken);
+        if (error is not null)
         {
-            return ImapResult.Bad(error!);
+            return ImapResult.Bad(error);
         }
 
-        var accountId = session.Account!.Id;
-        var found = await session.Store.SearchAsync(accountId, selected.MailboxId, query, cancellationToken);
-        var known = found.Where(uid => selected.SequenceOf(uid) > 0).Order().ToList();
-        var messages = await session.Store.ThreadMessagesAsync(accountId, selected.MailboxId, known, cancellationToken);
+        var messages = await session.Store.ThreadMessagesAsync(session.Account!.Id, selected.MailboxId, known, cancellationToken);
         var threads = References ? ThreadTree.References(messages) : ThreadTree.OrderedSubject(messages);
         var text = new StringBuilder("* THREAD");
         if (threads.Count > 0)
