@@ -228,7 +228,7 @@ public sealed class DovecotPeer : IAsyncDisposable
         {
             foreach (var port in new[] { imapPort, pop3Port, lmtpPort, imapsPort, pop3sPort }.Where(p => p != 0))
             {
-                await WaitForPortAsync(new IPEndPoint(options.Address, port), process);
+                await LoopbackPorts.WaitForListenerAsync(new IPEndPoint(options.Address, port), process, "dovecot");
             }
         }
         catch
@@ -272,29 +272,5 @@ public sealed class DovecotPeer : IAsyncDisposable
         }
 
         throw new InvalidOperationException("Debian's dovecot-core is not installed; deploy/dev/test.sh installs it");
-    }
-
-    private static async Task WaitForPortAsync(IPEndPoint endPoint, Process process)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"dovecot exited with {process.ExitCode}");
-            }
-
-            using var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                await socket.ConnectAsync(endPoint);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100);
-            }
-        }
-
-        throw new TimeoutException($"nothing listens on {endPoint} after 10 s");
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -11,7 +12,8 @@ namespace Groupware.Testing;
 /// of the test run (to PostgreSQL, to the servers under test) takes its source port too: one of
 /// them can hold it by the time the server binds, and the server fails with EADDRINUSE. These
 /// ports come instead from just below the ephemeral range, which the kernel never hands out on
-/// its own, in turn within this process, and only when a trial bind shows nothing holds them.
+/// its own, in turn within this process, and only when a trial bind shows nothing holds them; and
+/// the wait for such a server to listen.
 /// </summary>
 public static class LoopbackPorts
 {
@@ -41,6 +43,36 @@ public static class LoopbackPorts
         }
 
         throw new InvalidOperationException($"no free port in {Range.First}-{Range.First + Range.Count - 1}");
+    }
+
+    /// <summary>
+    /// Waits until something accepts connections on <paramref name="endPoint"/>, for at most 10 s;
+    /// fails at once when <paramref name="process"/> (the server, named <paramref name="name"/>) exits first.
+    /// </summary>
+    public static async Task WaitForListenerAsync(IPEndPoint endPoint, Process process, string name)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        ArgumentNullException.ThrowIfNull(process);
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"{name} exited with {process.ExitCode}");
+            }
+
+            using var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await socket.ConnectAsync(endPoint);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        throw new TimeoutException($"nothing listens on {endPoint} after 10 s");
     }
 
     /// <summary>

@@ -118,7 +118,7 @@ public sealed class RadicalePeer : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await WaitForPortAsync(new IPEndPoint(IPAddress.Loopback, port), process);
+            await LoopbackPorts.WaitForListenerAsync(new IPEndPoint(IPAddress.Loopback, port), process, "radicale");
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException)
         {
@@ -159,29 +159,5 @@ public sealed class RadicalePeer : IAsyncDisposable
                 _output.AppendLine(line);
             }
         }
-    }
-
-    private static async Task WaitForPortAsync(IPEndPoint endPoint, Process process)
-    {
-        for (var attempt = 0; attempt < 100; attempt++)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"radicale exited with {process.ExitCode}");
-            }
-
-            using var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                await socket.ConnectAsync(endPoint);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100);
-            }
-        }
-
-        throw new TimeoutException($"nothing listens on {endPoint} after 10 s");
     }
 }
