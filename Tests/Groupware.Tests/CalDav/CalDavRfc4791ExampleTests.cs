@@ -134,27 +134,10 @@ public sealed partial class CalDavRfc4791ExampleTests
         // The RFC's answer, less its inconsistencies: abcd2's "Event #2 bis bis" override, which Appendix B's abcd2
         // does not have (nor the blank line before its END:VEVENT), and abcd3's PRODID, which the selection
         // (VERSION only) leaves out as it does for abcd2.
-        Assert.That(CalendarDataOf(multistatus, "abcd2.ics"), Is.EqualTo(ICalendarText("""
+        Assert.That(CalendarDataOf(multistatus, "abcd2.ics"), Is.EqualTo(ICalendarText($"""
             BEGIN:VCALENDAR
             VERSION:2.0
-            BEGIN:VTIMEZONE
-            LAST-MODIFIED:20040110T032845Z
-            TZID:US/Eastern
-            BEGIN:DAYLIGHT
-            DTSTART:20000404T020000
-            RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4
-            TZNAME:EDT
-            TZOFFSETFROM:-0500
-            TZOFFSETTO:-0400
-            END:DAYLIGHT
-            BEGIN:STANDARD
-            DTSTART:20001026T020000
-            RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
-            TZNAME:EST
-            TZOFFSETFROM:-0400
-            TZOFFSETTO:-0500
-            END:STANDARD
-            END:VTIMEZONE
+            {Rfc4791AppendixB.UsEastern}
             BEGIN:VEVENT
             DTSTART;TZID=US/Eastern:20060102T120000
             DURATION:PT1H
@@ -171,27 +154,10 @@ public sealed partial class CalDavRfc4791ExampleTests
             END:VEVENT
             END:VCALENDAR
             """)));
-        Assert.That(CalendarDataOf(multistatus, "abcd3.ics"), Is.EqualTo(ICalendarText("""
+        Assert.That(CalendarDataOf(multistatus, "abcd3.ics"), Is.EqualTo(ICalendarText($"""
             BEGIN:VCALENDAR
             VERSION:2.0
-            BEGIN:VTIMEZONE
-            LAST-MODIFIED:20040110T032845Z
-            TZID:US/Eastern
-            BEGIN:DAYLIGHT
-            DTSTART:20000404T020000
-            RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4
-            TZNAME:EDT
-            TZOFFSETFROM:-0500
-            TZOFFSETTO:-0400
-            END:DAYLIGHT
-            BEGIN:STANDARD
-            DTSTART:20001026T020000
-            RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
-            TZNAME:EST
-            TZOFFSETFROM:-0400
-            TZOFFSETTO:-0500
-            END:STANDARD
-            END:VTIMEZONE
+            {Rfc4791AppendixB.UsEastern}
             BEGIN:VEVENT
             DTSTART;TZID=US/Eastern:20060104T100000
             DURATION:PT1H

@@ -7,30 +7,35 @@ namespace Groupware.Tests.CalDav;
 /// </summary>
 internal static class Rfc4791AppendixB
 {
+    /// <summary>The VTIMEZONE every object of Appendix B carries, as the RFC writes it.</summary>
+    public const string UsEastern = """
+        BEGIN:VTIMEZONE
+        LAST-MODIFIED:20040110T032845Z
+        TZID:US/Eastern
+        BEGIN:DAYLIGHT
+        DTSTART:20000404T020000
+        RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4
+        TZNAME:EDT
+        TZOFFSETFROM:-0500
+        TZOFFSETTO:-0400
+        END:DAYLIGHT
+        BEGIN:STANDARD
+        DTSTART:20001026T020000
+        RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+        TZNAME:EST
+        TZOFFSETFROM:-0400
+        TZOFFSETTO:-0500
+        END:STANDARD
+        END:VTIMEZONE
+        """;
+
     public static readonly IReadOnlyDictionary<string, string> Objects = new Dictionary<string, string>
     {
-        ["abcd1.ics"] = """
+        ["abcd1.ics"] = $"""
             BEGIN:VCALENDAR
             VERSION:2.0
             PRODID:-//Example Corp.//CalDAV Client//EN
-            BEGIN:VTIMEZONE
-            LAST-MODIFIED:20040110T032845Z
-            TZID:US/Eastern
-            BEGIN:DAYLIGHT
-            DTSTART:20000404T020000
-            RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4
-            TZNAME:EDT
-            TZOFFSETFROM:-0500
-            TZOFFSETTO:-0400
-            END:DAYLIGHT
-            BEGIN:STANDARD
-            DTSTART:20001026T020000
-            RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
-            TZNAME:EST
-            TZOFFSETFROM:-0400
-            TZOFFSETTO:-0500
-            END:STANDARD
-            END:VTIMEZONE
+            {UsEastern}
             BEGIN:VEVENT
             DTSTAMP:20060206T001102Z
             DTSTART;TZID=US/Eastern:20060102T100000
@@ -41,28 +46,11 @@ internal static class Rfc4791AppendixB
             END:VEVENT
             END:VCALENDAR
             """,
-        ["abcd2.ics"] = """
+        ["abcd2.ics"] = $"""
             BEGIN:VCALENDAR
             VERSION:2.0
             PRODID:-//Example Corp.//CalDAV Client//EN
-            BEGIN:VTIMEZONE
-            LAST-MODIFIED:20040110T032845Z
-            TZID:US/Eastern
-            BEGIN:DAYLIGHT
-            DTSTART:20000404T020000
-            RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4
-            TZNAME:EDT
-            TZOFFSETFROM:-0500
-            TZOFFSETTO:-0400
-            END:DAYLIGHT
-            BEGIN:STANDARD
-            DTSTART:20001026T020000
-            RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
-            TZNAME:EST
-            TZOFFSETFROM:-0400
-            TZOFFSETTO:-0500
-            END:STANDARD
-            END:VTIMEZONE
+            {UsEastern}
             BEGIN:VEVENT
             DTSTAMP:20060206T001121Z
             DTSTART;TZID=US/Eastern:20060102T120000
@@ -81,28 +69,11 @@ internal static class Rfc4791AppendixB
             END:VEVENT
             END:VCALENDAR
             """,
-        ["abcd3.ics"] = """
+        ["abcd3.ics"] = $"""
             BEGIN:VCALENDAR
             VERSION:2.0
             PRODID:-//Example Corp.//CalDAV Client//EN
-            BEGIN:VTIMEZONE
-            LAST-MODIFIED:20040110T032845Z
-            TZID:US/Eastern
-            BEGIN:DAYLIGHT
-            DTSTART:20000404T020000
-            RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=4
-            TZNAME:EDT
-            TZOFFSETFROM:-0500
-            TZOFFSETTO:-0400
-            END:DAYLIGHT
-            BEGIN:STANDARD
-            DTSTART:20001026T020000
-            RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
-            TZNAME:EST
-            TZOFFSETFROM:-0400
-            TZOFFSETTO:-0500
-            END:STANDARD
-            END:VTIMEZONE
+            {UsEastern}
             BEGIN:VEVENT
             ATTENDEE;PARTSTAT=ACCEPTED;ROLE=CHAIR:mailto:cyrus@example.com
             ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:lisa@example.com
