@@ -242,7 +242,7 @@ public sealed partial class MailStore
                 insert.Parameters.AddWithValue("sentDay", NpgsqlDbType.Date,
                     (object?)(summary.SentDate is { } sent ? DateOnly.FromDateTime(sent.DateTime) : null) ?? DBNull.Value);
                 insert.Parameters.AddWithValue("summaryVersion", MessageSummary.CurrentVersion);
-                AddSortKeys(insert.Parameters, summary);
+                AddSortKeysAndPreview(insert.Parameters, summary);
                 if (await insert.ExecuteScalarAsync(cancellationToken) is long inserted)
                 {
                     if (!small)

@@ -74,7 +74,7 @@ public sealed partial class MailStore
         SELECT m.uid, m.modseq, m.system_flags, m.keyword_ids, m.size, m.internal_date, b.envelope::text,
                CASE WHEN @withStructure THEN b.body_structure::text ELSE '' END, length(m.trace_fields),
                COALESCE(m.saved_at, m.internal_date), 'M' || left(encode(sha256(int8send(m.account_id) || b.sha256), 'hex'), 24),
-               CASE WHEN @withPreview THEN COALESCE(b.preview, left(b.body_text, 1024)) END
+               CASE WHEN @withPreview THEN b.preview END, CASE WHEN @withPreview AND b.preview IS NULL THEN left(b.body_text, 1024) END
         FROM messages m JOIN blobs b ON b.id = m.blob_id
         WHERE m.account_id = @accountId AND m.mailbox_id = @mailboxId AND m.uid = ANY(@uids)
         ORDER BY m.uid
@@ -390,17 +390,19 @@ public sealed partial class MailStore
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         var rows = new List<(long Uid, long ModSeq, short Flags, short[] KeywordIds, long Size, DateTimeOffset InternalDate, string Envelope,
             string Structure, int Trace, DateTimeOffset Saved, string EmailId, string? Preview)>();
+        string? PreviewOf(NpgsqlDataReader row) =>
+            !row.IsDBNull(11) ? row.GetString(11) : row.IsDBNull(12) ? null : MessagePreview.Of(row.GetString(12));
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add((reader.GetInt64(0), reader.GetInt64(1), reader.GetInt16(2), reader.GetFieldValue<short[]>(3), reader.GetInt64(4),
                 reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6), reader.GetString(7), reader.GetInt32(8),
-                reader.GetFieldValue<DateTimeOffset>(9), reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetString(11)));
+                reader.GetFieldValue<DateTimeOffset>(9), reader.GetString(10), PreviewOf(reader)));
         }
 
         await reader.NextResultAsync(cancellationToken);
         var keywords = await MailboxKeywords.ReadAsync(reader, cancellationToken);
         return rows.Select(r => new MessageMetadata(r.Uid, r.ModSeq, (SystemFlags)r.Flags, keywords.NamesOf(r.KeywordIds), r.Size, r.InternalDate,
-            r.Envelope, r.Structure, r.Trace, r.Saved, r.EmailId, r.Preview is null ? null : MessagePreview.Of(r.Preview))).ToList();
+            r.Envelope, r.Structure, r.Trace, r.Saved, r.EmailId, r.Preview)).ToList();
     }
 
     /// <summary>

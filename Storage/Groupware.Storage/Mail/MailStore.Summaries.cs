@@ -63,7 +63,7 @@ public sealed partial class MailStore
             update.Parameters.AddWithValue("messageId", NpgsqlDbType.Text, (object?)summary.MessageId ?? DBNull.Value);
             update.Parameters.AddWithValue("headerText", summary.HeaderText);
             update.Parameters.AddWithValue("bodyText", summary.BodyText);
-            AddSortKeys(update.Parameters, summary);
+            AddSortKeysAndPreview(update.Parameters, summary);
             updated += await update.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -71,7 +71,7 @@ public sealed partial class MailStore
     }
 
     /// <summary>The SORT and THREAD keys of a summary (RFC 5256) and its PREVIEW (RFC 8970) as the parameters of blobs' columns.</summary>
-    private static void AddSortKeys(NpgsqlParameterCollection parameters, MessageSummary summary)
+    private static void AddSortKeysAndPreview(NpgsqlParameterCollection parameters, MessageSummary summary)
     {
         parameters.AddWithValue("sortSubject", summary.Sort.Text ?? "");
         parameters.AddWithValue("replyOrForward", summary.Sort.IsReplyOrForward);

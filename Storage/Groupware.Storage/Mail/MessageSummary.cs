@@ -161,17 +161,18 @@ public sealed record MessageSummary(
         {
             var headerText = HeaderTextOf(message);
             var sentDate = message.Headers.Contains(HeaderId.Date) && message.Date != DateTimeOffset.MinValue ? message.Date : (DateTimeOffset?)null;
+            var subject = Clean(message.Headers.Contains(HeaderId.Subject) ? message.Subject : null);
             var bodyText = new StringBuilder();
             AppendBodyText(bodyText, content, start, message.Body, offsets);
             return new MessageSummary(
                 Json(w => WriteEnvelope(w, message)),
                 Json(w => WriteBody(w, message.Body, offsets)),
-                Clean(message.Headers.Contains(HeaderId.Subject) ? message.Subject : null),
+                subject,
                 sentDate,
                 Clean(message.MessageId),
                 headerText,
                 Clean(bodyText.ToString()),
-                BaseSubject.Of(Clean(message.Headers.Contains(HeaderId.Subject) ? message.Subject : null)),
+                BaseSubject.Of(subject),
                 MessageIds.ThreadReferences(message));
         }
     }
