@@ -402,6 +402,7 @@ internal sealed partial class ImapSession : LineSession
 
         WriteLine(string.Create(CultureInfo.InvariantCulture, $"* OK [UIDVALIDITY {selected.UidValidity}] UIDs valid."));
         WriteLine(string.Create(CultureInfo.InvariantCulture, $"* OK [UIDNEXT {selected.UidNext}] Predicted next UID."));
+        WriteLine($"* OK [MAILBOXID ({Storage.Mail.ObjectIds.MailboxId(Account!.Id, selected.MailboxId)})] Mailbox identifier (RFC 8474).");
         if (selected.FirstUnseen is { } unseen && !Rev2)
         {
             WriteLine(string.Create(CultureInfo.InvariantCulture, $"* OK [UNSEEN {unseen}] First unseen."));

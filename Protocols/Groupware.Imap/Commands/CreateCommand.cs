@@ -76,9 +76,13 @@ internal sealed record CreateCommand(string Mailbox, string? SpecialUse, string?
             return ImapResult.No("A mailbox needs a name.", "CANNOT");
         }
 
-        return await session.Store.CreateMailboxAsync(session.Account!.Id, Mailbox, SpecialUse, cancellationToken) switch
+        var accountId = session.Account!.Id;
+        return await session.Store.CreateMailboxAsync(accountId, Mailbox, SpecialUse, cancellationToken) switch
         {
-            CreateMailboxResult.Created => ImapResult.Ok("Create completed."),
+            // RFC 8474 §4.1: the new mailbox's MAILBOXID (none if it was deleted again meanwhile).
+            CreateMailboxResult.Created => await session.Store.FindMailboxAsync(accountId, Mailbox, cancellationToken) is { } created
+                ? ImapResult.Ok("Create completed.", $"MAILBOXID ({Storage.Mail.ObjectIds.MailboxId(accountId, created.Id)})")
+                : ImapResult.Ok("Create completed."),
             CreateMailboxResult.AlreadyExists => ImapResult.No("The mailbox exists already.", "ALREADYEXISTS"),
             CreateMailboxResult.SpecialUseInUse => ImapResult.No($"Another mailbox is {SpecialUse} already.", "USEATTR"),
             _ => ImapResult.No("That is not a name a mailbox can have.", "CANNOT"),

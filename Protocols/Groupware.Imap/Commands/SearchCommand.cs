@@ -231,6 +231,25 @@ internal sealed record SearchCommand(SearchProgram Program, bool ByUid) : ImapCo
             case ModSeqKey { ModSeq: var modSeq }:
                 query = MessageQuery.ModSeqAtLeast(modSeq);
                 return true;
+            case WithinKey { Younger: var younger, Seconds: var seconds }:
+                // RFC 5032 §3: measured from now; an interval reaching before year 1 holds every message.
+                var now = session.Time.GetUtcNow();
+                if (seconds >= (now - DateTimeOffset.MinValue).TotalSeconds)
+                {
+                    query = younger ? MessageQuery.All : MessageQuery.Uids();
+                    return true;
+                }
+
+                var cutoff = now.AddSeconds(-seconds);
+                query = younger ? MessageQuery.ReceivedAtOrAfter(cutoff) : MessageQuery.ReceivedBefore(cutoff);
+                return true;
+            case ObjectIdKey { Thread: true }:
+                // RFC 8474 §5.2: every message here has THREADID NIL, so no message has the identifier.
+                query = MessageQuery.Uids();
+                return true;
+            case ObjectIdKey { ObjectId: var emailId }:
+                query = MessageQuery.EmailId(emailId);
+                return true;
             case NotKey { Key: var inner }:
                 if (!TryTranslate(inner, session, selected, out var negated, out error))
                 {

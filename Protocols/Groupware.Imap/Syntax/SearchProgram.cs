@@ -105,6 +105,17 @@ internal sealed record AndKey(IReadOnlyList<SearchKey> Keys) : SearchKey
 internal sealed record ModSeqKey(long ModSeq, string? EntryName, string? EntryType) : SearchKey;
 
 /// <summary>
+/// <c>YOUNGER</c> n (<paramref name="Younger"/>) or <c>OLDER</c> n (RFC 5032 §3): an internal date
+/// within the last <paramref name="Seconds"/> seconds, or before them.
+/// </summary>
+internal sealed record WithinKey(bool Younger, long Seconds) : SearchKey;
+
+/// <summary><c>EMAILID</c> objectid or <c>THREADID</c> objectid (RFC 8474 §6).</summary>
+/// <param name="Thread">True for THREADID.</param>
+/// <param name="ObjectId">The identifier, 1-255 of ALPHA, DIGIT, "_" and "-".</param>
+internal sealed record ObjectIdKey(bool Thread, string ObjectId) : SearchKey;
+
+/// <summary>
 /// The arguments of SEARCH (RFC 9051 §6.4.4 and §9 <c>search</c>): an optional RETURN list (RFC 4731
 /// §3.1, RFC 9051), an optional CHARSET, and the keys, which must all match. RFC 3501's NEW is
 /// read as (RECENT UNSEEN) and OLD as NOT RECENT, as RFC 3501 §6.4.4 defines them. Strings are
@@ -494,6 +505,31 @@ internal sealed record SearchProgram(SearchReturnOptions? Return, string? Charse
 
                 case "MODSEQ":
                     return TryReadModSeq(start, out key);
+                case "YOUNGER" or "OLDER":
+                    {
+                        // RFC 5032 §4: interval is nz-number, in seconds.
+                        if (!Argument(upper) || !reader.TryReadNzNumber64(out var seconds))
+                        {
+                            return Refuse(start, $"{upper} needs an interval in seconds, not 0");
+                        }
+
+                        key = new WithinKey(upper == "YOUNGER", seconds);
+                        return true;
+                    }
+
+                case "EMAILID" or "THREADID":
+                    {
+                        // RFC 8474 §7: objectid = 1*255(ALPHA / DIGIT / "_" / "-").
+                        if (!Argument(upper) || !reader.TryReadAtom(out var id) || id.Length > 255
+                            || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
+                        {
+                            return Refuse(start, $"{upper} needs an object identifier (RFC 8474 §7)");
+                        }
+
+                        key = new ObjectIdKey(upper == "THREADID", id);
+                        return true;
+                    }
+
                 default:
                     return Refuse(start, $"unknown search key {name}");
             }

@@ -70,10 +70,10 @@ public sealed partial class MailStore
 
     private const string ClaimRecent = "UPDATE mailboxes SET first_recent_uid = @to WHERE account_id = @accountId AND id = @mailboxId";
 
-    private const string SelectMetadata = """
+    private const string SelectMetadata = $"""
         SELECT m.uid, m.modseq, m.system_flags, m.keyword_ids, m.size, m.internal_date, b.envelope::text,
                CASE WHEN @withStructure THEN b.body_structure::text ELSE '' END, length(m.trace_fields),
-               COALESCE(m.saved_at, m.internal_date), 'M' || left(encode(sha256(int8send(m.account_id) || b.sha256), 'hex'), 24),
+               COALESCE(m.saved_at, m.internal_date), {ObjectIds.EmailIdSql},
                CASE WHEN @withPreview THEN b.preview END, CASE WHEN @withPreview AND b.preview IS NULL THEN left(b.body_text, 1024) END
         FROM messages m JOIN blobs b ON b.id = m.blob_id
         WHERE m.account_id = @accountId AND m.mailbox_id = @mailboxId AND m.uid = ANY(@uids)

@@ -173,6 +173,13 @@ public sealed partial class MailStore
                 case ModSeqQuery modSeq:
                     _sql.Append(CultureInfo.InvariantCulture, $"m.modseq >= {Parameter(modSeq.ModSeq)}");
                     break;
+                case ReceivedInstantQuery received:
+                    _sql.Append(CultureInfo.InvariantCulture, $"m.internal_date {(received.After ? ">=" : "<")} {Parameter(received.Instant.UtcDateTime)}");
+                    break;
+                case EmailIdQuery email:
+                    _joinBlobs = true;
+                    _sql.Append(CultureInfo.InvariantCulture, $"{ObjectIds.EmailIdSql} = {Parameter(email.Id)}");
+                    break;
                 default:
                     throw new ArgumentException($"unknown search criterion {query.GetType().Name}", nameof(query));
             }

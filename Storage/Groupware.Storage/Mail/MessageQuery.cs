@@ -93,6 +93,15 @@ public abstract record MessageQuery
 
     /// <summary>MODSEQ n (RFC 7162 §3.1.5): a MODSEQ of at least <paramref name="modSeq"/>.</summary>
     public static MessageQuery ModSeqAtLeast(long modSeq) => new ModSeqQuery(modSeq);
+
+    /// <summary>YOUNGER n (RFC 5032 §3): an internal date at or after <paramref name="instant"/>.</summary>
+    public static MessageQuery ReceivedAtOrAfter(DateTimeOffset instant) => new ReceivedInstantQuery(instant, After: true);
+
+    /// <summary>OLDER n (RFC 5032 §3): an internal date before <paramref name="instant"/>.</summary>
+    public static MessageQuery ReceivedBefore(DateTimeOffset instant) => new ReceivedInstantQuery(instant, After: false);
+
+    /// <summary>EMAILID (RFC 8474 §6): the copies of the content with that EMAILID.</summary>
+    public static MessageQuery EmailId(string emailId) => new EmailIdQuery(emailId);
 }
 
 /// <summary>
@@ -183,3 +192,9 @@ public sealed record TextQuery(string Value) : MessageQuery;
 
 /// <summary>A MODSEQ of at least <see cref="ModSeq"/>.</summary>
 public sealed record ModSeqQuery(long ModSeq) : MessageQuery;
+
+/// <summary>The internal date at or after <see cref="Instant"/> (<see cref="After"/>) or before it.</summary>
+public sealed record ReceivedInstantQuery(DateTimeOffset Instant, bool After) : MessageQuery;
+
+/// <summary>The message's EMAILID is <see cref="Id"/> (compared exactly, as RFC 8474 §6 defines the identifiers).</summary>
+public sealed record EmailIdQuery(string Id) : MessageQuery;

@@ -13,6 +13,9 @@ namespace Groupware.Storage.Mail;
 /// </summary>
 public static class ObjectIds
 {
+    /// <summary>The EMAILID of message row <c>m</c> with its content <c>b</c>: <c>M</c> and 24 hex digits of the digest.</summary>
+    internal const string EmailIdSql = "'M' || left(encode(sha256(int8send(m.account_id) || b.sha256), 'hex'), 24)";
+
     /// <summary>The MAILBOXID of a mailbox: <c>F</c> and 24 hex digits.</summary>
     public static string MailboxId(long accountId, long mailboxId)
     {

@@ -33,6 +33,8 @@ namespace Groupware.Tests.Imap;
 /// specify the return option"), and special-use attributes in LSUB, which RFC 6154 does not cover.</item>
 /// <item>An INTERNALDATE within ten minutes of now compares as <c>"now"</c>: APPEND without a date takes
 /// the current time (§6.3.12), which each server reads at its own instant, a second apart at times.</item>
+/// <item>The MAILBOXID response code (RFC 8474 §4.1) is dropped, and the untagged OK that carries it:
+/// it is sent only by a server that offers OBJECTID, and each server picks its own identifiers (§4).</item>
 /// </list>
 /// </summary>
 internal sealed partial class ImapAnswerNormaliser
@@ -41,7 +43,8 @@ internal sealed partial class ImapAnswerNormaliser
 
     public IReadOnlyList<string> Normalise(ImapExchange exchange)
     {
-        var lines = exchange.Answer.Select(Normalise).ToList();
+        var lines = exchange.Answer.Where(l => !l.StartsWith("* OK [MAILBOXID ", StringComparison.Ordinal))
+            .Select(l => MailboxIdCode().Replace(l, "")).Select(Normalise).ToList();
         var verb = Regex.Match(exchange.Command, @"^(?:UID )?[A-Za-z]+").Value.ToUpperInvariant();
         if (verb is "LIST" or "LSUB")
         {
@@ -290,4 +293,7 @@ internal sealed partial class ImapAnswerNormaliser
 
     [GeneratedRegex(@"^\* STATUS (.*) (\(([^()]*)\))$")]
     private static partial Regex StatusData();
+
+    [GeneratedRegex(@"(?<= OK )\[MAILBOXID \([^)]*\)\] ")]
+    private static partial Regex MailboxIdCode();
 }

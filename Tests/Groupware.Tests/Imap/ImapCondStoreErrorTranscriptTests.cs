@@ -30,6 +30,7 @@ public sealed class ImapCondStoreErrorTranscriptTests
             S: * OK [PERMANENTFLAGS ()] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 3] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: * OK [HIGHESTMODSEQ 3] *
             S: b2 OK [READ-ONLY] Examine completed.
@@ -74,6 +75,7 @@ public sealed class ImapCondStoreErrorTranscriptTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 3] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: * OK [HIGHESTMODSEQ 3] *
             S: e10 OK [READ-WRITE] Select completed.

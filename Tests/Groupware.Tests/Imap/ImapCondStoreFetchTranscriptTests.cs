@@ -32,6 +32,7 @@ public sealed class ImapCondStoreFetchTranscriptTests
             S: * OK [PERMANENTFLAGS ()] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 6] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: s1 OK [READ-ONLY] Examine completed.
             Example 13; the first enabling command with a mailbox selected tells its HIGHESTMODSEQ (§3.1).
@@ -68,6 +69,7 @@ public sealed class ImapCondStoreFetchTranscriptTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 4] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: * OK [HIGHESTMODSEQ 4] Highest mailbox mod-sequence.
             S: A142 OK [READ-WRITE] Select completed.
@@ -107,6 +109,7 @@ public sealed class ImapCondStoreFetchTranscriptTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 3] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: * OK [HIGHESTMODSEQ 3] Highest mailbox mod-sequence.
             S: t3 OK [READ-WRITE] Select completed.

@@ -28,6 +28,7 @@ public sealed class ImapCondStoreSearchTranscriptTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 7] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: s1 OK [READ-WRITE] Select completed.
             C: s2 STORE 2 +FLAGS.SILENT (\Draft)

@@ -30,6 +30,7 @@ public sealed class ImapCondStoreStoreTranscriptTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 10] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: s1 OK [READ-WRITE] Select completed.
             Example 5: the first enabling command tells HIGHESTMODSEQ; .SILENT still answers MODSEQ.
@@ -82,6 +83,7 @@ public sealed class ImapCondStoreStoreTranscriptTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 4] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: * OK [HIGHESTMODSEQ 4] Highest mailbox mod-sequence.
             S: s1 OK [READ-WRITE] Select completed.

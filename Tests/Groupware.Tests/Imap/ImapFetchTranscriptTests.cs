@@ -36,7 +36,7 @@ public sealed class ImapFetchTranscriptTests
             C:
             S: A002 NO [TRYCREATE] No such mailbox.
             C: A0 CREATE saved-messages
-            S: A0 OK Create completed.
+            S: A0 OK [MAILBOXID (F*)] Create completed.
             C: A003 APPEND saved-messages (\Seen) {297+}
             C: Date: Mon, 7 Feb 1994 21:52:25 -0800 (PST)
             C: From: Fred Foobar <foobar@example.com>
@@ -70,6 +70,7 @@ public sealed class ImapFetchTranscriptTests
             S: * OK [PERMANENTFLAGS (\Answered \Flagged \Deleted \Seen \Draft \*)] Flags permitted.
             S: * OK [UIDVALIDITY *] UIDs valid.
             S: * OK [UIDNEXT 3] Predicted next UID.
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 2] First unseen.
             S: s OK [READ-WRITE] Select completed.
 
@@ -181,6 +182,7 @@ public sealed class ImapFetchTranscriptTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 2] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: e2 OK [READ-WRITE] Select completed.
             C: p1 FETCH 1 BODY.PEEK[TEXT]

@@ -24,6 +24,7 @@ public sealed class ImapIdleTests
             S: * OK [PERMANENTFLAGS (*)] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT *] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: s1 OK [READ-WRITE] Select completed.
             C: i1 IDLE

@@ -28,6 +28,7 @@ public sealed class ImapLegacyNodeTests
             S: * OK [PERMANENTFLAGS (*)] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT *] *
+            S: * OK [MAILBOXID (F*)] *
             S: a3 OK [READ-WRITE] Select completed.
             """);
     }

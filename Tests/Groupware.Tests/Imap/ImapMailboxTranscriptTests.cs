@@ -36,14 +36,14 @@ public sealed class ImapMailboxTranscriptTests
             S: A001 OK Namespace completed.
             A trailing separator only says that names will be created under it (§6.3.4).
             C: A003 CREATE owatagusiam/
-            S: A003 OK Create completed.
+            S: A003 OK [MAILBOXID (F*)] Create completed.
             C: A004 CREATE owatagusiam/blurdybloop
-            S: A004 OK Create completed.
+            S: A004 OK [MAILBOXID (F*)] Create completed.
             C: A005 CREATE blurdybloop
-            S: A005 OK Create completed.
+            S: A005 OK [MAILBOXID (F*)] Create completed.
             Superiors that do not exist are created too.
             C: A006 CREATE foo/bar
-            S: A006 OK Create completed.
+            S: A006 OK [MAILBOXID (F*)] Create completed.
             C: A682 LIST "" *
             S: * LIST (\HasNoChildren) "/" "INBOX"
             {SpecialUseList}
@@ -106,7 +106,7 @@ public sealed class ImapMailboxTranscriptTests
         await using var client = await ImapFixture.LogInAsync(_node, login);
         await Transcript.PlayAsync(client, """
             C: Z432 CREATE INBOX/bar
-            S: Z432 OK Create completed.
+            S: Z432 OK [MAILBOXID (F*)] Create completed.
             C: Z433 RENAME INBOX old-mail
             S: Z433 OK Rename completed.
             C: Z434 LIST "" *
@@ -133,6 +133,7 @@ public sealed class ImapMailboxTranscriptTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 3] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: Z437 OK [READ-WRITE] Select completed.
             C: Z438 FETCH 1:2 BODY.PEEK[HEADER.FIELDS (SUBJECT)]
@@ -156,7 +157,7 @@ public sealed class ImapMailboxTranscriptTests
         await Transcript.PlayAsync(client, """
             §6.3.7: a subscription is a name; it need not exist, and it outlives its mailbox.
             C: A001 CREATE Vegetable/Broccoli
-            S: A001 OK Create completed.
+            S: A001 OK [MAILBOXID (F*)] Create completed.
             C: A002 SUBSCRIBE Fruit/Peach
             S: A002 OK Subscribe completed.
             C: A003 SUBSCRIBE Vegetable
@@ -247,7 +248,7 @@ public sealed class ImapMailboxTranscriptTests
             C: t2 DELETE Trash
             S: t2 OK Delete completed.
             C: t3 CREATE Papierkorb (USE (\Trash))
-            S: t3 OK Create completed.
+            S: t3 OK [MAILBOXID (F*)] Create completed.
             C: t4 LIST (SPECIAL-USE) "" "Papierkorb"
             S: * LIST (\HasNoChildren \Trash) "/" "Papierkorb"
             S: t4 OK LIST completed.
@@ -258,7 +259,7 @@ public sealed class ImapMailboxTranscriptTests
             C: t7 LIST "" "My*"
             S: t7 OK LIST completed.
             C: t8 CREATE Plain (USE ())
-            S: t8 OK Create completed.
+            S: t8 OK [MAILBOXID (F*)] Create completed.
             C: t9 CREATE Broken (USE (Sent))
             S: t9 BAD *
             """);

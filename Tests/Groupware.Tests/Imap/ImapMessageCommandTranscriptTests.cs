@@ -45,6 +45,7 @@ public sealed class ImapMessageCommandTranscriptTests
             S: * OK [PERMANENTFLAGS (\Answered \Flagged \Deleted \Seen \Draft \*)] Flags permitted.
             S: * OK [UIDVALIDITY *] UIDs valid.
             S: * OK [UIDNEXT 12] Predicted next UID.
+            S: * OK [MAILBOXID (F*)] *
             S: * LIST () "/" "INBOX"
             S: s2 OK [READ-WRITE] Select completed.
             §6.4.6 (flags are written in one fixed order; IMAP gives the order no meaning).
@@ -108,6 +109,7 @@ public sealed class ImapMessageCommandTranscriptTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 12] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: r0 OK [READ-WRITE] Select completed.
             C: r1 SEARCH FLAGGED
@@ -134,6 +136,7 @@ public sealed class ImapMessageCommandTranscriptTests
             S: * OK [PERMANENTFLAGS ()] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 12] *
+            S: * OK [MAILBOXID (F*)] *
             S: * LIST () "/" "INBOX"
             S: r7 OK [READ-ONLY] Examine completed.
             The examples of RFC 9051 §6.4.4, with the message numbers laid out to match.
@@ -175,7 +178,7 @@ public sealed class ImapMessageCommandTranscriptTests
         await using var client = await ElevenMessagesAsync(_ => "");
         await Transcript.PlayAsync(client, """
             C: c0 CREATE meeting
-            S: c0 OK Create completed.
+            S: c0 OK [MAILBOXID (F*)] Create completed.
             C: c1 SELECT INBOX
             S: * FLAGS *
             S: * 11 EXISTS
@@ -183,6 +186,7 @@ public sealed class ImapMessageCommandTranscriptTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 12] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: c1 OK [READ-WRITE] Select completed.
             RFC 9051 §6.4.7 and RFC 4315 §3: source UIDs, then the UIDs they got.

@@ -35,6 +35,7 @@ public sealed class ImapQResyncHorizonTranscriptTests
             S: * OK [PERMANENTFLAGS ()] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 11] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: * OK [HIGHESTMODSEQ 11] *
             S: w2 OK [READ-ONLY] Examine completed.
@@ -57,6 +58,7 @@ public sealed class ImapQResyncHorizonTranscriptTests
             S: * OK [PERMANENTFLAGS ()] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 11] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: * OK [HIGHESTMODSEQ 15] *
             """;

@@ -48,6 +48,7 @@ public sealed class ImapQResyncSelectTranscriptTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY {uidValidity}] *
             S: * OK [UIDNEXT 11] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: * OK [HIGHESTMODSEQ 14] Highest mailbox mod-sequence.
             S: * VANISHED (EARLIER) 2,5
@@ -62,6 +63,7 @@ public sealed class ImapQResyncSelectTranscriptTests
             S: * OK [PERMANENTFLAGS ()] *
             S: * OK [UIDVALIDITY {uidValidity}] *
             S: * OK [UIDNEXT 11] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: * OK [HIGHESTMODSEQ 14] Highest mailbox mod-sequence.
             S: * VANISHED (EARLIER) 2
@@ -74,6 +76,7 @@ public sealed class ImapQResyncSelectTranscriptTests
             S: * OK [PERMANENTFLAGS ()] *
             S: * OK [UIDVALIDITY {uidValidity}] *
             S: * OK [UIDNEXT 11] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: * OK [HIGHESTMODSEQ 14] *
             S: * 5 FETCH (UID 7 FLAGS (\Flagged) MODSEQ (14))
@@ -87,6 +90,7 @@ public sealed class ImapQResyncSelectTranscriptTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY {uidValidity}] *
             S: * OK [UIDNEXT 11] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: * OK [HIGHESTMODSEQ 14] *
             S: * VANISHED (EARLIER) 2,5
@@ -101,6 +105,7 @@ public sealed class ImapQResyncSelectTranscriptTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY {uidValidity}] *
             S: * OK [UIDNEXT 11] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: * OK [HIGHESTMODSEQ 14] *
             S: A07 OK [READ-WRITE] Select completed.
@@ -125,6 +130,7 @@ public sealed class ImapQResyncSelectTranscriptTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY {uidValidity}] *
             S: * OK [UIDNEXT 11] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: * OK [HIGHESTMODSEQ 14] Highest mailbox mod-sequence.
             S: A02 OK [READ-WRITE] Select completed.
@@ -147,6 +153,7 @@ public sealed class ImapQResyncSelectTranscriptTests
             S: * OK [PERMANENTFLAGS ()] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 11] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: * OK [HIGHESTMODSEQ 14] Highest mailbox mod-sequence.
             S: A02 OK [READ-ONLY] Examine completed.

@@ -32,6 +32,7 @@ public sealed class ImapQResyncVanishedTranscriptTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 6] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: * OK [HIGHESTMODSEQ 6] Highest mailbox mod-sequence.
             S: A02 OK [READ-WRITE] Select completed.
@@ -90,6 +91,7 @@ public sealed class ImapQResyncVanishedTranscriptTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 5] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: * OK [HIGHESTMODSEQ 5] Highest mailbox mod-sequence.
             S: A01 OK [READ-WRITE] Select completed.

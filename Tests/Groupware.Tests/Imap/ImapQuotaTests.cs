@@ -67,6 +67,7 @@ public sealed class ImapQuotaTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 2] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: s2 OK [READ-WRITE] Select completed.
             C: s3 STORE 1 +FLAGS.SILENT (\Deleted)
@@ -138,6 +139,7 @@ public sealed class ImapQuotaTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 4] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 2] *
             S: s OK [READ-ONLY] Examine completed.
             C: f FETCH 1:3 (FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])

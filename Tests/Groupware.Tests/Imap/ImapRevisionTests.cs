@@ -31,6 +31,7 @@ public sealed class ImapRevisionTests
             S: * OK [PERMANENTFLAGS (\Answered \Flagged \Deleted \Seen \Draft \*)] Flags permitted.
             S: * OK [UIDVALIDITY *] UIDs valid.
             S: * OK [UIDNEXT 2] Predicted next UID.
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] First unseen.
             S: a1 OK [READ-WRITE] Select completed.
             C: a2 FETCH 1 FLAGS
@@ -48,6 +49,7 @@ public sealed class ImapRevisionTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 2] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: b1 OK [READ-WRITE] Select completed.
             C: b2 FETCH 1 FLAGS
@@ -101,6 +103,7 @@ public sealed class ImapRevisionTests
             S: * OK [PERMANENTFLAGS (\Answered \Flagged \Deleted \Seen \Draft \*)] Flags permitted.
             S: * OK [UIDVALIDITY *] UIDs valid.
             S: * OK [UIDNEXT 2] Predicted next UID.
+            S: * OK [MAILBOXID (F*)] *
             S: * LIST () "/" "INBOX"
             S: A142 OK [READ-WRITE] Select completed.
             C: A143 FETCH 1 FLAGS
@@ -114,6 +117,7 @@ public sealed class ImapRevisionTests
             S: * OK [PERMANENTFLAGS (\Answered \Flagged \Deleted \Seen \Draft \*)] Flags permitted.
             S: * OK [UIDVALIDITY *] UIDs valid.
             S: * OK [UIDNEXT 1] Predicted next UID.
+            S: * OK [MAILBOXID (F*)] *
             S: * LIST (\Drafts) "/" "Drafts"
             S: A144 OK [READ-WRITE] Select completed.
             C: A145 SEARCH ALL

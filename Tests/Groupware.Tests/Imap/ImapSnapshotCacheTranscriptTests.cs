@@ -42,6 +42,7 @@ public sealed class ImapSnapshotCacheTranscriptTests
             S: * OK [PERMANENTFLAGS ()] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 6] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [HIGHESTMODSEQ 9] *
             S: * LIST () "/" "INBOX"
             S: s2 OK [READ-ONLY] Examine completed.

@@ -59,6 +59,7 @@ public sealed class ImapSortThreadTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 8] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: s OK [READ-ONLY] Examine completed.
             Sent date, normalised to UTC (§2.2): message 3 was sent at 08:00 UTC on 2 January.
@@ -122,6 +123,7 @@ public sealed class ImapSortThreadTests
             S: * OK [PERMANENTFLAGS *] *
             S: * OK [UIDVALIDITY *] *
             S: * OK [UIDNEXT 8] *
+            S: * OK [MAILBOXID (F*)] *
             S: * OK [UNSEEN 1] *
             S: s OK [READ-ONLY] Examine completed.
             REFERENCES: 3 <- 2 <- 4 by their References (4's quoted ID is 2's); 5 and 6 under a dummy for
