@@ -41,6 +41,7 @@ internal static class CommandTable
         new("GETQUOTA", ImapState.LoggedIn, GetQuotaCommand.Parse),
         new("GETQUOTAROOT", ImapState.LoggedIn, GetQuotaRootCommand.Parse),
         new("COMPRESS", ImapState.LoggedIn, CompressCommand.Parse),
+        new("UNAUTHENTICATE", ImapState.LoggedIn, UnauthenticateCommand.Parse),
 
         // Selected (§6.4).
         new("CHECK", ImapState.Selected, NoopCommand.ParseCheck),

@@ -19,7 +19,8 @@ internal static class ImapCapabilities
     /// and QRESYNC (RFC 7162), QUOTA with the STORAGE and MESSAGE resources (RFC 9208), STATUS=SIZE
     /// (RFC 8438), MULTIAPPEND (RFC 3502), COMPRESS=DEFLATE (RFC 4978, after login only), SORT and
     /// THREAD (RFC 5256) with SORT=DISPLAY (RFC 5957), PREVIEW (RFC 8970), SAVEDATE (RFC 8514), OBJECTID
-    /// (RFC 8474), WITHIN (RFC 5032); and APPENDLIMIT=n (RFC 7889), one limit for every mailbox.
+    /// (RFC 8474), WITHIN (RFC 5032), UNAUTHENTICATE (RFC 8437) unless COMPRESS is on; and APPENDLIMIT=n
+    /// (RFC 7889), one limit for every mailbox.
     /// </summary>
     private const string LoggedIn =
         "NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN LIST-EXTENDED LIST-STATUS SPECIAL-USE CREATE-SPECIAL-USE ESEARCH SEARCHRES BINARY UTF8=ACCEPT"
@@ -30,7 +31,8 @@ internal static class ImapCapabilities
     {
         if (session.State != ImapState.NotAuthenticated)
         {
-            return $"{Base} {LoggedIn} APPENDLIMIT={session.Options.MaxMessageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+            // UNAUTHENTICATE (RFC 8437) is refused while COMPRESS is on, and so not offered then.
+            return $"{Base} {LoggedIn}{(session.Compressed ? "" : " UNAUTHENTICATE")} APPENDLIMIT={session.Options.MaxMessageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
         }
 
         var capabilities = Base;

@@ -229,6 +229,26 @@ internal sealed partial class ImapSession : LineSession
 
     protected override ValueTask OnClosedAsync()
     {
+        ReleaseAccount();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// UNAUTHENTICATE (RFC 8437 §3): the session goes back to Not Authenticated with nothing of the
+    /// user left: no selected mailbox, no change feed, nothing enabled, not counted against the user.
+    /// </summary>
+    public void LogOut()
+    {
+        Deselect();
+        ReleaseAccount();
+        Account = null;
+        Enabled.Clear();
+        LateSasl = null;
+        State = ImapState.NotAuthenticated;
+    }
+
+    private void ReleaseAccount()
+    {
         _changes?.Dispose();
         _changes = null;
         if (_countedSession && Account is { } account)
@@ -236,8 +256,6 @@ internal sealed partial class ImapSession : LineSession
             _protocol.Sessions.Leave(account.Id, Security.RemoteAddress);
             _countedSession = false;
         }
-
-        return ValueTask.CompletedTask;
     }
 
     // RFC 9051 §6.2.1 / DESIGN.md: nothing learnt before the handshake survives it.

@@ -11,7 +11,7 @@ namespace Groupware.Tests.Imap;
 /// <summary>
 /// COMPRESS=DEFLATE (RFC 4978): offered after login only, refused before it and for another
 /// mechanism, raw DEFLATE both ways after its tagged OK (with the next command compressed), a second
-/// COMPRESS BAD [COMPRESSIONACTIVE]; and IDLE over it with MailKit, hearing a delivery.
+/// COMPRESS BAD [COMPRESSIONACTIVE] and UNAUTHENTICATE refused; and IDLE over it with MailKit, hearing a delivery.
 /// </summary>
 public sealed class ImapCompressTests
 {
@@ -86,6 +86,9 @@ public sealed class ImapCompressTests
         Assert.That(await CommandAsync("s", "SELECT INBOX"), Has.Some.EqualTo("* 0 EXISTS").And.Some.StartWith("s OK [READ-WRITE]"));
         Assert.That((await CommandAsync("c2", "COMPRESS DEFLATE"))[^1], Does.StartWith("c2 BAD [COMPRESSIONACTIVE] "));
         Assert.That((await CommandAsync("n", "NOOP"))[^1], Does.StartWith("n OK "), "still compressed after the refusal");
+        Assert.That((await CommandAsync("k", "CAPABILITY"))[0], Does.Not.Contain("UNAUTHENTICATE"));
+        Assert.That((await CommandAsync("u", "UNAUTHENTICATE"))[^1], Does.StartWith("u NO [CANNOT] "),
+            "a next login would share the compression context with this user's mail");
         Assert.That(await CommandAsync("o", "LOGOUT"), Has.Some.StartWith("* BYE").And.Some.StartWith("o OK"));
         Assert.That(await decompressor.ReadAsync(new byte[16], timeout.Token), Is.Zero, "the deflate stream's final block");
     }
