@@ -63,5 +63,7 @@ internal static class CommandTable
         new("UID SORT", ImapState.Selected, (reader, session) => SortCommand.Parse(reader, session, byUid: true)),
         new("THREAD", ImapState.Selected, (reader, session) => ThreadCommand.Parse(reader, session, byUid: false)),
         new("UID THREAD", ImapState.Selected, (reader, session) => ThreadCommand.Parse(reader, session, byUid: true)),
+        new("REPLACE", ImapState.Selected, (reader, session) => ReplaceCommand.Parse(reader, session, byUid: false)),
+        new("UID REPLACE", ImapState.Selected, (reader, session) => ReplaceCommand.Parse(reader, session, byUid: true)),
     }.ToFrozenDictionary(e => e.Name, StringComparer.Ordinal);
 }

@@ -645,7 +645,8 @@ internal sealed partial class ImapSession : LineSession
 
     private static bool IsAppend(ReadOnlySpan<byte> firstLine)
     {
-        // tag SP "APPEND" SP ...: the literal of an APPEND is its message (or, with MULTIAPPEND, one of them).
+        // tag SP "APPEND" SP ...: the literal of an APPEND is its message (or, with MULTIAPPEND, one of them);
+        // so is REPLACE's and UID REPLACE's (RFC 8508).
         var space = firstLine.IndexOf((byte)' ');
         if (space < 0)
         {
@@ -653,7 +654,13 @@ internal sealed partial class ImapSession : LineSession
         }
 
         var rest = firstLine[(space + 1)..];
-        return rest.Length > 7 && Ascii.EqualsIgnoreCase(rest[..7], "APPEND "u8);
+        if (rest.Length > 4 && Ascii.EqualsIgnoreCase(rest[..4], "UID "u8))
+        {
+            rest = rest[4..];
+            return rest.Length > 8 && Ascii.EqualsIgnoreCase(rest[..8], "REPLACE "u8);
+        }
+
+        return (rest.Length > 7 && Ascii.EqualsIgnoreCase(rest[..7], "APPEND "u8)) || (rest.Length > 8 && Ascii.EqualsIgnoreCase(rest[..8], "REPLACE "u8));
     }
 
     /// <summary>The tag at the start of a discarded command's first octets, when there is a valid one (RFC 9051 §9 <c>tag</c>).</summary>
@@ -682,4 +689,10 @@ internal sealed partial class ImapSession : LineSession
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{ConnectionId} {Command} failed")]
     private static partial void LogCommandFailed(ILogger logger, Exception exception, string connectionId, string command);
+
+    /// <summary>REPLACE stored its message and then could not expunge the original (RFC 8508 §3): both are kept.</summary>
+    public void LogOriginalKept(Exception exception, long uid) => LogReplaceKeptOriginal(Logger, exception, ConnectionId, uid);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{ConnectionId} REPLACE stored its message but could not expunge UID {Uid}; both are kept")]
+    private static partial void LogReplaceKeptOriginal(ILogger logger, Exception exception, string connectionId, long uid);
 }

@@ -29,91 +29,116 @@ internal sealed record AppendCommand(string Mailbox, IReadOnlyList<AppendCommand
         var messages = new List<Message>();
         do
         {
-            if (!reader.TrySpace())
+            if (ParseMessage(reader, "APPEND", out var message) is { } error)
             {
-                return "Syntax: APPEND mailbox [(flags)] [date-time] {size}";
+                return error;
             }
 
-            IReadOnlyList<string> flags = [];
-            if (reader.Peek() == '(')
-            {
-                if (!reader.TryReadFlagList(out flags) || !reader.TrySpace())
-                {
-                    return "APPEND's flags are a parenthesised list of flags.";
-                }
-            }
-
-            DateTimeOffset? date = null;
-            if (reader.Peek() == '"')
-            {
-                if (!reader.TryReadDateTime(out var parsed) || !reader.TrySpace())
-                {
-                    return "APPEND's date is \"dd-Mon-yyyy hh:mm:ss +zzzz\".";
-                }
-
-                date = parsed;
-            }
-
-            if (!reader.TryReadLiteralBody(out var literal))
-            {
-                return "APPEND's message is a literal.";
-            }
-
-            messages.Add(new Message(flags, date, literal));
+            messages.Add(message!);
         }
         while (!reader.AtEnd);
 
         return new AppendCommand(mailbox, messages);
     }
 
-    public override async ValueTask<ImapResult> ExecuteAsync(ImapSession session, string tag, CancellationToken cancellationToken)
+    /// <summary>
+    /// RFC 3502 §6.3.11 <c>append-message</c> after <c>SP</c>: [flag-list SP] [date-time SP] literal,
+    /// also REPLACE's (RFC 8508 §6). The error to answer with BAD, or null and the message.
+    /// </summary>
+    internal static string? ParseMessage(ImapReader reader, string verb, out Message? message)
     {
-        if (Messages.Any(m => m.Literal.Length == 0))
+        message = null;
+        if (!reader.TrySpace())
         {
-            return ImapResult.No("An empty message cannot be appended.");
+            return $"Syntax: {verb} mailbox [(flags)] [date-time] {{size}}";
         }
 
-        var spooled = new List<IncomingMessage>(Messages.Count);
+        IReadOnlyList<string> flags = [];
+        if (reader.Peek() == '(')
+        {
+            if (!reader.TryReadFlagList(out flags) || !reader.TrySpace())
+            {
+                return $"{verb}'s flags are a parenthesised list of flags.";
+            }
+        }
+
+        DateTimeOffset? date = null;
+        if (reader.Peek() == '"')
+        {
+            if (!reader.TryReadDateTime(out var parsed) || !reader.TrySpace())
+            {
+                return $"{verb}'s date is \"dd-Mon-yyyy hh:mm:ss +zzzz\".";
+            }
+
+            date = parsed;
+        }
+
+        if (!reader.TryReadLiteralBody(out var literal))
+        {
+            return $"{verb}'s message is a literal.";
+        }
+
+        message = new Message(flags, date, literal);
+        return null;
+    }
+
+    public override async ValueTask<ImapResult> ExecuteAsync(ImapSession session, string tag, CancellationToken cancellationToken)
+    {
+        var (refusal, result) = await StoreAsync(session, Mailbox, Messages, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (session.Selected is { } selected && string.Equals(selected.Name, Mailbox, StringComparison.Ordinal))
+        {
+            // RFC 9051 §6.3.12: a message appended to the selected mailbox is announced as EXISTS.
+            await session.AnnounceChangesAsync(cancellationToken, force: true);
+        }
+
+        return ImapResult.Ok("Append completed.", AppendUid(result));
+    }
+
+    /// <summary>
+    /// Spools, parses and stores <paramref name="messages"/> in <paramref name="mailbox"/>, all or none:
+    /// the refusal to answer with, or null and what the store did.
+    /// </summary>
+    internal static async ValueTask<(ImapResult? Refusal, AppendResult Result)> StoreAsync(ImapSession session, string mailbox,
+        IReadOnlyList<Message> messages, CancellationToken cancellationToken)
+    {
+        var none = new AppendResult(AppendStatus.NoSuchMailbox);
+        if (messages.Any(m => m.Literal.Length == 0))
+        {
+            return (ImapResult.No("An empty message cannot be appended."), none);
+        }
+
+        var spooled = new List<IncomingMessage>(messages.Count);
         try
         {
-            var appended = new List<AppendedMessage>(Messages.Count);
-            foreach (var message in Messages)
+            var appended = new List<AppendedMessage>(messages.Count);
+            foreach (var message in messages)
             {
                 var incoming = IncomingMessage.Create(session.Options.SpoolDirectory, session.Options.MaxMessageSize);
                 spooled.Add(incoming);
                 var refusal = await SpoolAsync(message.Literal, incoming, cancellationToken);
                 if (refusal is not null)
                 {
-                    return refusal;
+                    return (refusal, none);
                 }
 
                 var (systemFlags, keywords) = Flagging.Split(message.Flags);
                 appended.Add(new AppendedMessage(incoming, systemFlags, keywords, message.InternalDate ?? session.Time.GetUtcNow()));
             }
 
-            var result = await session.Store.AppendAsync(session.Account!.Id, Mailbox, appended, cancellationToken);
-            switch (result.Status)
+            var result = await session.Store.AppendAsync(session.Account!.Id, mailbox, appended, cancellationToken);
+            return result.Status switch
             {
-                case AppendStatus.Appended:
-                    if (session.Selected is { } selected && string.Equals(selected.Name, Mailbox, StringComparison.Ordinal))
-                    {
-                        // RFC 9051 §6.3.12: a message appended to the selected mailbox is announced as EXISTS.
-                        await session.AnnounceChangesAsync(cancellationToken, force: true);
-                    }
-
-                    // RFC 4315 §3: APPENDUID's uid-set, one UID per message in the order they were sent.
-                    var uids = result.Count == 1
-                        ? result.Uid.ToString(CultureInfo.InvariantCulture)
-                        : string.Create(CultureInfo.InvariantCulture, $"{result.Uid}:{result.Uid + result.Count - 1}");
-                    return ImapResult.Ok("Append completed.", string.Create(CultureInfo.InvariantCulture, $"APPENDUID {result.UidValidity} {uids}"));
-                case AppendStatus.NoSuchMailbox:
-                    return ImapResult.NoSuchTarget(Mailbox);
-                case AppendStatus.NotSelectable:
-                    return ImapResult.No("This name holds no messages, only other mailboxes.", "CANNOT");
-                default:
-                    return ImapResult.No(Messages.Count == 1 ? "The mailbox is over its quota." : "These messages would take the mailbox over its quota; none was stored.",
-                        "OVERQUOTA");
-            }
+                AppendStatus.Appended => (null, result),
+                AppendStatus.NoSuchMailbox => (ImapResult.NoSuchTarget(mailbox), result),
+                AppendStatus.NotSelectable => (ImapResult.No("This name holds no messages, only other mailboxes.", "CANNOT"), result),
+                _ => (ImapResult.No(messages.Count == 1 ? "The mailbox is over its quota." : "These messages would take the mailbox over its quota; none was stored.",
+                    "OVERQUOTA"), result),
+            };
         }
         finally
         {
@@ -122,6 +147,15 @@ internal sealed record AppendCommand(string Mailbox, IReadOnlyList<AppendCommand
                 await incoming.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>RFC 4315 §3: APPENDUID with the uid-set, one UID per message in the order they were sent.</summary>
+    internal static string AppendUid(AppendResult result)
+    {
+        var uids = result.Count == 1
+            ? result.Uid.ToString(CultureInfo.InvariantCulture)
+            : string.Create(CultureInfo.InvariantCulture, $"{result.Uid}:{result.Uid + result.Count - 1}");
+        return string.Create(CultureInfo.InvariantCulture, $"APPENDUID {result.UidValidity} {uids}");
     }
 
     /// <summary>Copies one literal into the spool and parses it; a refusal when it cannot be stored, else null.</summary>
