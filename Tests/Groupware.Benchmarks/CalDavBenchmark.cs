@@ -226,7 +226,7 @@ internal sealed class CalDavBenchmark : IBenchmark
     private static void Report(List<Row> rows, Target ours, Target theirs)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"PUT: {ours.Name} {ours.Samples["put-all"].Count:N0} in {ours.PutTotal.TotalSeconds:N1} s (median {Percentile(ours.Samples["put-all"].Order().ToList(), 0.5):N2} ms, p99 {Percentile(ours.Samples["put-all"].Order().ToList(), 0.99):N2} ms), " +
+            $"PUT: {ours.Name} {ours.Samples["put-all"].Count:N0} in {ours.PutTotal.TotalSeconds:N1} s (median {Measure.Percentile(ours.Samples["put-all"].Order().ToList(), 0.5):N2} ms, p99 {Measure.Percentile(ours.Samples["put-all"].Order().ToList(), 0.99):N2} ms), " +
             $"{theirs.Name} {theirs.Samples["put-all"].Count:N0} in {theirs.PutTotal.TotalSeconds:N1} s; " +
             $"other rows: {Rounds} rounds after one warm-up; {QueriesPerRound * Rounds * OursRepeat}/{QueriesPerRound * Rounds} queries, " +
             $"{SyncsPerRound * Rounds}/{SyncsPerRound * Rounds} syncs, {MultigetsPerRound * Rounds * OursRepeat}/{MultigetsPerRound * Rounds} multigets (groupware/radicale)"));
@@ -235,16 +235,13 @@ internal sealed class CalDavBenchmark : IBenchmark
         {
             var mine = ours.Samples[row.Key].Order().ToList();
             var peer = theirs.Samples[row.Key].Order().ToList();
-            var (m50, m99, p50, p99) = (Percentile(mine, 0.5), Percentile(mine, 0.99), Percentile(peer, 0.5), Percentile(peer, 0.99));
+            var (m50, m99, p50, p99) = (Measure.Percentile(mine, 0.5), Measure.Percentile(mine, 0.99), Measure.Percentile(peer, 0.5), Measure.Percentile(peer, 0.99));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{row.Label,-46} {$"{m50:N2} / {m99:N2}",24} {$"{p50:N2} / {p99:N2}",24} {$"{1000 / mine.Average():N0} / {1000 / peer.Average():N0}",22} {p50 / m50,8:N1}x"));
         }
 
         Console.WriteLine($"TCP connections opened: {ours.Name} {ours.Connections}, {theirs.Name} {theirs.Connections}");
     }
-
-    private static double Percentile(List<double> sorted, double fraction) =>
-        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(fraction * sorted.Count) - 1)];
 
     private sealed record Row(string Label, string Key);
 

@@ -157,7 +157,7 @@ internal sealed class ImapBenchmark : IBenchmark
         var latencies = samples.Select(s => s.Milliseconds).Order().ToList();
         var errors = logs.SelectMany(l => l.Refusals).Concat(failures.SelectMany(f => f)).ToList();
         return new LoadResult(samples.Count / window.TotalSeconds, samples.Count(s => s.Command == "LOGOUT") / window.TotalSeconds,
-            Percentile(latencies, 0.50), Percentile(latencies, 0.99), errors.Count, errors.Distinct().Take(5).ToList(), samples,
+            Measure.Percentile(latencies, 0.50), Measure.Percentile(latencies, 0.99), errors.Count, errors.Distinct().Take(5).ToList(), samples,
             (server * 1000 / samples.Count, database * 1000 / samples.Count, client * 1000 / samples.Count));
     }
 
@@ -262,7 +262,7 @@ internal sealed class ImapBenchmark : IBenchmark
             {
                 var sorted = g.Select(s => s.Milliseconds).Order().ToList();
                 var share = g.Sum(s => s.Milliseconds) / results.SelectMany(r => r.Samples).Sum(s => s.Milliseconds);
-                return string.Create(CultureInfo.InvariantCulture, $"{g.Key} {sorted.Count} {Percentile(sorted, 0.5):N2}/{Percentile(sorted, 0.99):N1} ms {share:P0}");
+                return string.Create(CultureInfo.InvariantCulture, $"{g.Key} {sorted.Count} {Measure.Percentile(sorted, 0.5):N2}/{Measure.Percentile(sorted, 0.99):N1} ms {share:P0}");
             })));
             foreach (var text in results.SelectMany(r => r.ErrorTexts).Distinct().Take(5))
             {
@@ -270,9 +270,6 @@ internal sealed class ImapBenchmark : IBenchmark
             }
         }
     }
-
-    private static double Percentile(List<double> sorted, double fraction) =>
-        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(fraction * sorted.Count) - 1)];
 
     /// <summary>
     /// Times each command from its first octet to its tagged completion (MailKit sends one command at a

@@ -29,6 +29,10 @@ internal static class Measure
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
+    /// <summary>The nearest-rank percentile of ascending <paramref name="sorted"/> (0.5 the median, 0.99 the p99); NaN for none.</summary>
+    public static double Percentile(IReadOnlyList<double> sorted, double fraction) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(fraction * sorted.Count) - 1)];
+
     /// <summary>Operations per second of <paramref name="operations"/> done by <paramref name="work"/>.</summary>
     public static async Task<double> RateAsync(int operations, Func<Task> work)
     {

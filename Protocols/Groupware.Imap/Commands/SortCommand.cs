@@ -10,14 +10,28 @@ namespace Groupware.Imap.Commands;
 /// DISPLAYTO: the criteria are searched as SEARCH does (one store query), then the store orders the
 /// matches by keys that were computed when each message was stored (base subject, sent date, the
 /// ENVELOPE's first addresses). Answers <c>* SORT</c> with message numbers, or UIDs for UID SORT; no
-/// EXPUNGE is announced during SORT by number.
+/// EXPUNGE is announced during SORT by number. With ESORT's RETURN (RFC 5267 §3) the answer is
+/// <c>* ESEARCH</c>: MIN and MAX the first and the last message in the sort order, ALL every one in
+/// that order (ranges only where the order ascends by one), COUNT; SAVE keeps the result as <c>$</c>
+/// (RFC 5182 §2.4).
 /// </summary>
-internal sealed record SortCommand(IReadOnlyList<SortCriterion> Criteria, SearchProgram Program, bool ByUid) : ImapCommand
+internal sealed record SortCommand(IReadOnlyList<SortCriterion> Criteria, SearchProgram Program, bool ByUid, SearchReturnOptions? Return = null)
+    : ImapCommand
 {
     public static ParseResult Parse(ImapReader reader, ImapSession session, bool byUid)
     {
         var criteria = new List<SortCriterion>();
-        if (!reader.TrySpace() || !reader.TryReadList(r => TryReadCriterion(r, criteria), allowEmpty: false) || !reader.TrySpace())
+        if (!reader.TrySpace())
+        {
+            return "Syntax: SORT [RETURN (options)] (sort-criteria) charset search-criteria, e.g. SORT (REVERSE DATE) UTF-8 ALL";
+        }
+
+        if (!SearchProgram.TryParseReturn(reader, out var options, out var returnError))
+        {
+            return returnError;
+        }
+
+        if (!reader.TryReadList(r => TryReadCriterion(r, criteria), allowEmpty: false) || !reader.TrySpace())
         {
             return "Syntax: SORT (sort-criteria) charset search-criteria, e.g. SORT (REVERSE DATE) UTF-8 ALL";
         }
@@ -27,7 +41,7 @@ internal sealed record SortCommand(IReadOnlyList<SortCriterion> Criteria, Search
             return badCharset ? new SearchCommand.UnsupportedCharset() : error;
         }
 
-        return new SortCommand(criteria, program, byUid);
+        return new SortCommand(criteria, program, byUid, options);
     }
 
     /// <summary>RFC 5256 §5 <c>sort-criterion</c>: <c>["REVERSE" SP] sort-key</c>.</summary>
@@ -80,8 +94,71 @@ internal sealed record SortCommand(IReadOnlyList<SortCriterion> Criteria, Search
         }
 
         var sorted = await session.Store.SortAsync(session.Account!.Id, selected.MailboxId, known, Criteria, cancellationToken);
-        var numbers = sorted.Select(uid => ByUid ? uid : selected.SequenceOf(uid)).Where(n => n > 0);
-        session.WriteLine("* SORT" + string.Concat(numbers.Select(n => " " + n.ToString(CultureInfo.InvariantCulture))));
+        var numbers = sorted.Select(uid => ByUid ? uid : selected.SequenceOf(uid)).Where(n => n > 0).ToList();
+        if (Return is null)
+        {
+            session.WriteLine("* SORT" + string.Concat(numbers.Select(n => " " + n.ToString(CultureInfo.InvariantCulture))));
+            return ImapResult.Ok("Sort completed.");
+        }
+
+        var options = Return.Value == SearchReturnOptions.None ? SearchReturnOptions.All : Return.Value;
+        if ((options & SearchReturnOptions.Save) != 0)
+        {
+            session.SavedSearch = sorted.Where(uid => selected.SequenceOf(uid) > 0).ToList();
+            if (options == SearchReturnOptions.Save)
+            {
+                return ImapResult.Ok("Sort completed; result saved.");
+            }
+        }
+
+        var writer = session.ResponseWriter();
+        writer.WriteText("* ESEARCH (TAG ");
+        writer.WriteString(tag);
+        writer.WriteText(ByUid ? ") UID" : ")");
+        if ((options & SearchReturnOptions.Min) != 0 && numbers.Count > 0)
+        {
+            writer.WriteText(string.Create(CultureInfo.InvariantCulture, $" MIN {numbers[0]}"));
+        }
+
+        if ((options & SearchReturnOptions.Max) != 0 && numbers.Count > 0)
+        {
+            writer.WriteText(string.Create(CultureInfo.InvariantCulture, $" MAX {numbers[^1]}"));
+        }
+
+        if ((options & SearchReturnOptions.All) != 0 && numbers.Count > 0)
+        {
+            writer.WriteText(" ALL " + InOrder(numbers));
+        }
+
+        if ((options & SearchReturnOptions.Count) != 0)
+        {
+            writer.WriteText(string.Create(CultureInfo.InvariantCulture, $" COUNT {numbers.Count}"));
+        }
+
+        writer.WriteCrlf();
         return ImapResult.Ok("Sort completed.");
+    }
+
+    /// <summary>A sequence-set that keeps the sort order (RFC 5267 §3.1): runs that ascend by one as ranges, the rest one by one.</summary>
+    private static string InOrder(List<long> numbers)
+    {
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < numbers.Count; i++)
+        {
+            var end = i;
+            while (end + 1 < numbers.Count && numbers[end + 1] == numbers[end] + 1)
+            {
+                end++;
+            }
+
+            text.Append(text.Length == 0 ? "" : ",").Append(numbers[i].ToString(CultureInfo.InvariantCulture));
+            if (end > i)
+            {
+                text.Append(':').Append(numbers[end].ToString(CultureInfo.InvariantCulture));
+                i = end;
+            }
+        }
+
+        return text.ToString();
     }
 }

@@ -159,17 +159,9 @@ internal sealed record SearchProgram(SearchReturnOptions? Return, string? Charse
         ArgumentNullException.ThrowIfNull(reader);
         program = new SearchProgram(null, null, AllKey.Instance);
         badCharset = false;
-        SearchReturnOptions? options = null;
-        if (reader.TryReadKeyword("RETURN"))
+        if (!TryParseReturn(reader, out var options, out error))
         {
-            var parsed = SearchReturnOptions.None;
-            if (!reader.TrySpace() || !reader.TryReadList(r => TryReadReturnOption(r, ref parsed)) || !reader.TrySpace())
-            {
-                error = reader.Error;
-                return false;
-            }
-
-            options = parsed;
+            return false;
         }
 
         string? charset = null;
@@ -202,6 +194,31 @@ internal sealed record SearchProgram(SearchReturnOptions? Return, string? Charse
 
         program = new SearchProgram(options, charset, criteria);
         error = "";
+        return true;
+    }
+
+    /// <summary>
+    /// <c>search-return-opts</c> and the SP after it, when the command has them (RFC 4731 §3.1, and SORT's
+    /// in RFC 5267 §3.2): null without RETURN, <see cref="SearchReturnOptions.None"/> for <c>RETURN ()</c>.
+    /// </summary>
+    public static bool TryParseReturn(ImapReader reader, out SearchReturnOptions? options, out string error)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        options = null;
+        error = "";
+        if (!reader.TryReadKeyword("RETURN"))
+        {
+            return true;
+        }
+
+        var parsed = SearchReturnOptions.None;
+        if (!reader.TrySpace() || !reader.TryReadList(r => TryReadReturnOption(r, ref parsed)) || !reader.TrySpace())
+        {
+            error = reader.Error;
+            return false;
+        }
+
+        options = parsed;
         return true;
     }
 

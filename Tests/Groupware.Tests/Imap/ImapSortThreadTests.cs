@@ -46,6 +46,50 @@ public sealed class ImapSortThreadTests
     public async Task StopAsync() => await _node.DisposeAsync();
 
     [Test]
+    public async Task ESORT_answers_ESEARCH_in_the_sort_order()
+    {
+        await using var client = await ImapFixture.LogInAsync(_node, _login);
+        Assert.That((await ImapFixture.CommandAsync(client, "c", "CAPABILITY"))[0], Does.Contain(" ESORT"));
+        await ImapFixture.CommandAsync(client, "s", "EXAMINE INBOX");
+        await Transcript.PlayAsync(client, """
+            RFC 5267 §3.1's examples: COUNT, and MIN and MAX the first and the last in the sort order.
+            C: A283 SORT RETURN (COUNT) (DATE) UTF-8 SINCE 1-Feb-1994
+            S: * ESEARCH (TAG "A283") COUNT 7
+            S: A283 OK Sort completed.
+            C: A284 SORT RETURN (MIN) (DATE) UTF-8 SINCE 1-Feb-1994
+            S: * ESEARCH (TAG "A284") MIN 1
+            S: A284 OK Sort completed.
+            C: A285 SORT RETURN (MAX) (DATE) UTF-8 SINCE 1-Feb-1994
+            S: * ESEARCH (TAG "A285") MAX 7
+            S: A285 OK Sort completed.
+            ALL keeps the order: DATE sorts them 1 3 5 2 4 6 7.
+            C: A286 SORT RETURN (ALL) (DATE) UTF-8 SINCE 1-Feb-1994
+            S: * ESEARCH (TAG "A286") ALL 1,3,5,2,4,6:7
+            S: A286 OK Sort completed.
+            C: A287 UID SORT RETURN (MIN MAX COUNT) (REVERSE ARRIVAL) UTF-8 NOT SUBJECT gamma
+            S: * ESEARCH (TAG "A287") UID MIN 1 MAX 7 COUNT 5
+            S: A287 OK Sort completed.
+            A range is a set, so a descending order is written one by one.
+            C: A288 SORT RETURN () (ARRIVAL) UTF-8 ALL
+            S: * ESEARCH (TAG "A288") ALL 7,6,5,4,3,2,1
+            S: A288 OK Sort completed.
+            C: A289 SORT RETURN (COUNT) (DATE) UTF-8 SUBJECT nothing
+            S: * ESEARCH (TAG "A289") COUNT 0
+            S: A289 OK Sort completed.
+            RFC 5182 §2.4: SAVE keeps the result for $; alone it answers no ESEARCH.
+            C: A290 SORT RETURN (SAVE) (SUBJECT) UTF-8 SUBJECT beta
+            S: A290 OK *
+            C: A291 UID SEARCH UID $
+            S: * SEARCH 1 7
+            S: A291 OK *
+            C: A292 SORT RETURN (PARTIAL 1:5) (DATE) UTF-8 ALL
+            S: A292 BAD *
+            C: A293 SORT RETURN (COUNT) UTF-8 ALL
+            S: A293 BAD *
+            """);
+    }
+
+    [Test]
     public async Task SORT_orders_by_each_key_with_ties_in_mailbox_order()
     {
         await using var client = await ImapFixture.LogInAsync(_node, _login);
