@@ -72,42 +72,51 @@ internal sealed record SearchCommand(SearchProgram Program, bool ByUid) : ImapCo
             return ImapResult.Ok("Search completed; result saved.");
         }
 
+        var highest = byModSeq && known.Count > 0 ? HighestModSeqReturned(selected, known, options, ByUid) : 0;
+        var all = (options & SearchReturnOptions.All) != 0 && numbers.Count > 0 ? SequenceSet.FormatCompact(numbers) : "";
+        WriteESearch(session, tag, ByUid, options, numbers.Count, numbers.Count > 0 ? numbers[0] : 0, numbers.Count > 0 ? numbers[^1] : 0, all, highest);
+        return ImapResult.Ok("Search completed.");
+    }
+
+    /// <summary>
+    /// The ESEARCH response (RFC 4731 §3.1, RFC 9051 §7.3.4) of SEARCH and of ESORT's SORT (RFC 5267 §3.1):
+    /// MIN and MAX are the <paramref name="first"/> and the <paramref name="last"/> of the <paramref name="count"/>
+    /// results (ascending for SEARCH, in the sort order for SORT), ALL is <paramref name="all"/>, and
+    /// MODSEQ comes when above 0. MIN, MAX and ALL are left out when nothing was found.
+    /// </summary>
+    internal static void WriteESearch(ImapSession session, string tag, bool byUid, SearchReturnOptions options, int count, long first, long last,
+        string all, long modSeq)
+    {
         var writer = session.ResponseWriter();
         writer.WriteText("* ESEARCH (TAG ");
         writer.WriteString(tag);
-        writer.WriteText(")");
-        if (ByUid)
+        writer.WriteText(byUid ? ") UID" : ")");
+        if ((options & SearchReturnOptions.Min) != 0 && count > 0)
         {
-            writer.WriteText(" UID");
+            writer.WriteText(string.Create(CultureInfo.InvariantCulture, $" MIN {first}"));
         }
 
-        if ((options & SearchReturnOptions.Min) != 0 && numbers.Count > 0)
+        if ((options & SearchReturnOptions.Max) != 0 && count > 0)
         {
-            writer.WriteText(string.Create(CultureInfo.InvariantCulture, $" MIN {numbers[0]}"));
+            writer.WriteText(string.Create(CultureInfo.InvariantCulture, $" MAX {last}"));
         }
 
-        if ((options & SearchReturnOptions.Max) != 0 && numbers.Count > 0)
+        if ((options & SearchReturnOptions.All) != 0 && count > 0)
         {
-            writer.WriteText(string.Create(CultureInfo.InvariantCulture, $" MAX {numbers[^1]}"));
-        }
-
-        if ((options & SearchReturnOptions.All) != 0 && numbers.Count > 0)
-        {
-            writer.WriteText(" ALL " + SequenceSet.FormatCompact(numbers));
+            writer.WriteText(" ALL " + all);
         }
 
         if ((options & SearchReturnOptions.Count) != 0)
         {
-            writer.WriteText(string.Create(CultureInfo.InvariantCulture, $" COUNT {numbers.Count}"));
+            writer.WriteText(string.Create(CultureInfo.InvariantCulture, $" COUNT {count}"));
         }
 
-        if (byModSeq && known.Count > 0 && HighestModSeqReturned(selected, known, options, ByUid) is var highest and > 0)
+        if (modSeq > 0)
         {
-            writer.WriteText(string.Create(CultureInfo.InvariantCulture, $" MODSEQ {highest}"));
+            writer.WriteText(string.Create(CultureInfo.InvariantCulture, $" MODSEQ {modSeq}"));
         }
 
         writer.WriteCrlf();
-        return ImapResult.Ok("Search completed.");
     }
 
     /// <summary>Whether the criteria have a MODSEQ key anywhere (RFC 7162 §3.1.5).</summary>

@@ -111,31 +111,9 @@ internal sealed record SortCommand(IReadOnlyList<SortCriterion> Criteria, Search
             }
         }
 
-        var writer = session.ResponseWriter();
-        writer.WriteText("* ESEARCH (TAG ");
-        writer.WriteString(tag);
-        writer.WriteText(ByUid ? ") UID" : ")");
-        if ((options & SearchReturnOptions.Min) != 0 && numbers.Count > 0)
-        {
-            writer.WriteText(string.Create(CultureInfo.InvariantCulture, $" MIN {numbers[0]}"));
-        }
-
-        if ((options & SearchReturnOptions.Max) != 0 && numbers.Count > 0)
-        {
-            writer.WriteText(string.Create(CultureInfo.InvariantCulture, $" MAX {numbers[^1]}"));
-        }
-
-        if ((options & SearchReturnOptions.All) != 0 && numbers.Count > 0)
-        {
-            writer.WriteText(" ALL " + InOrder(numbers));
-        }
-
-        if ((options & SearchReturnOptions.Count) != 0)
-        {
-            writer.WriteText(string.Create(CultureInfo.InvariantCulture, $" COUNT {numbers.Count}"));
-        }
-
-        writer.WriteCrlf();
+        var all = (options & SearchReturnOptions.All) != 0 && numbers.Count > 0 ? InOrder(numbers) : "";
+        SearchCommand.WriteESearch(session, tag, ByUid, options, numbers.Count, numbers.Count > 0 ? numbers[0] : 0, numbers.Count > 0 ? numbers[^1] : 0,
+            all, modSeq: 0);
         return ImapResult.Ok("Sort completed.");
     }
 
