@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using System.Text;
 using MailKit;
 using MailKit.Net.Imap;
-using MailKit.Security;
 
 namespace Groupware.Tests.Imap;
 
@@ -97,10 +96,7 @@ public sealed class ImapCompressTests
     public async Task MailKit_compresses_and_hears_a_delivery_in_IDLE()
     {
         var login = await ImapFixture.CreateAccountAsync();
-        using var client = new ImapClient { ServerCertificateValidationCallback = (_, _, _, _) => true, Timeout = 15000 };
-        var endPoint = _node.EndPoint("imaps");
-        await client.ConnectAsync(endPoint.Address.ToString(), endPoint.Port, SecureSocketOptions.SslOnConnect);
-        await client.AuthenticateAsync(login, ImapFixture.Password);
+        using var client = await ImapFixture.MailKitAsync(_node, login);
         Assert.That(client.Capabilities.HasFlag(ImapCapabilities.Compress), Is.True);
         await client.CompressAsync();
         await client.Inbox.OpenAsync(FolderAccess.ReadOnly);

@@ -50,6 +50,17 @@ internal static class ImapFixture
     }
 
     /// <summary>Sends one tagged command and reads every line up to and including its tagged completion.</summary>
+    /// <summary>MailKit's ImapClient connected to the node (implicit TLS on imaps, or STARTTLS on imap) and logged in as <paramref name="login"/>.</summary>
+    public static async Task<MailKit.Net.Imap.ImapClient> MailKitAsync(TestNode node, string login, bool startTls = false)
+    {
+        var client = new MailKit.Net.Imap.ImapClient { ServerCertificateValidationCallback = (_, _, _, _) => true, Timeout = 15000 };
+        var endPoint = node.EndPoint(startTls ? "imap" : "imaps");
+        await client.ConnectAsync(endPoint.Address.ToString(), endPoint.Port,
+            startTls ? MailKit.Security.SecureSocketOptions.StartTls : MailKit.Security.SecureSocketOptions.SslOnConnect);
+        await client.AuthenticateAsync(login, Password);
+        return client;
+    }
+
     public static async Task<List<string>> CommandAsync(LineClient client, string tag, string command)
     {
         await client.SendLineAsync($"{tag} {command}");

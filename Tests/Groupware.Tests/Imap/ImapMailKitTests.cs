@@ -2,7 +2,6 @@ using System.Text;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
-using MailKit.Security;
 using MimeKit;
 
 namespace Groupware.Tests.Imap;
@@ -22,14 +21,7 @@ public sealed class ImapMailKitTests
     [OneTimeTearDown]
     public async Task StopAsync() => await _node.DisposeAsync();
 
-    private static async Task<ImapClient> ConnectAsync(string login, bool startTls = false)
-    {
-        var client = new ImapClient { ServerCertificateValidationCallback = (_, _, _, _) => true, Timeout = 15000 };
-        var endPoint = _node.EndPoint(startTls ? "imap" : "imaps");
-        await client.ConnectAsync(endPoint.Address.ToString(), endPoint.Port, startTls ? SecureSocketOptions.StartTls : SecureSocketOptions.SslOnConnect);
-        await client.AuthenticateAsync(login, ImapFixture.Password);
-        return client;
-    }
+    private static Task<ImapClient> ConnectAsync(string login, bool startTls = false) => ImapFixture.MailKitAsync(_node, login, startTls);
 
     [Test]
     public async Task Folders_have_one_special_use_each_and_can_be_created_renamed_and_deleted()

@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
-using MailKit.Security;
 
 namespace Groupware.Tests.Imap;
 
@@ -146,10 +145,7 @@ public sealed partial class ImapObjectIdWithinTests
         var login = await ImapFixture.CreateAccountAsync();
         await ImapFixture.DeliverAsync(_node, login, ImapFixture.Message("first"));
         await ImapFixture.DeliverAsync(_node, login, ImapFixture.Message("second"));
-        using var client = new ImapClient { ServerCertificateValidationCallback = (_, _, _, _) => true, Timeout = 15000 };
-        var endPoint = _node.EndPoint("imaps");
-        await client.ConnectAsync(endPoint.Address.ToString(), endPoint.Port, SecureSocketOptions.SslOnConnect);
-        await client.AuthenticateAsync(login, ImapFixture.Password);
+        using var client = await ImapFixture.MailKitAsync(_node, login);
         Assert.That(client.Capabilities.HasFlag(ImapCapabilities.ObjectID), Is.True);
 
         var personal = await client.GetFolderAsync(client.PersonalNamespaces[0].Path);

@@ -1,7 +1,6 @@
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
-using MailKit.Security;
 
 namespace Groupware.Tests.Imap;
 
@@ -21,14 +20,7 @@ public sealed class ImapQResyncMailKitTests
     [OneTimeTearDown]
     public async Task StopAsync() => await _node.DisposeAsync();
 
-    private static async Task<ImapClient> ConnectAsync(string login)
-    {
-        var client = new ImapClient { ServerCertificateValidationCallback = (_, _, _, _) => true, Timeout = 15000 };
-        var endPoint = _node.EndPoint("imaps");
-        await client.ConnectAsync(endPoint.Address.ToString(), endPoint.Port, SecureSocketOptions.SslOnConnect);
-        await client.AuthenticateAsync(login, ImapFixture.Password);
-        return client;
-    }
+    private static Task<ImapClient> ConnectAsync(string login) => ImapFixture.MailKitAsync(_node, login);
 
     [Test]
     public async Task A_quick_resync_hears_what_vanished_and_what_changed_and_a_conditional_store_returns_what_it_left()

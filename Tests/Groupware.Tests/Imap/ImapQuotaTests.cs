@@ -1,7 +1,6 @@
 using System.Text;
 using MailKit;
 using MailKit.Net.Imap;
-using MailKit.Security;
 using MimeKit;
 
 namespace Groupware.Tests.Imap;
@@ -198,10 +197,7 @@ public sealed class ImapQuotaTests
     public async Task MailKit_reads_the_quota_and_appends_several_messages_in_one_MULTIAPPEND()
     {
         var login = await TestAccounts.CreateAsync(ImapFixture.Password, quotaBytes: 2 * 1024 * 1024, quotaMessages: 50);
-        using var client = new ImapClient { ServerCertificateValidationCallback = (_, _, _, _) => true, Timeout = 15000 };
-        var endPoint = _node.EndPoint("imaps");
-        await client.ConnectAsync(endPoint.Address.ToString(), endPoint.Port, SecureSocketOptions.SslOnConnect);
-        await client.AuthenticateAsync(login, ImapFixture.Password);
+        using var client = await ImapFixture.MailKitAsync(_node, login);
         Assert.That(client.Capabilities.HasFlag(ImapCapabilities.Quota), Is.True);
         Assert.That(client.Capabilities.HasFlag(ImapCapabilities.MultiAppend), Is.True);
         Assert.That(client.AppendLimit, Is.EqualTo(4096));

@@ -1,6 +1,5 @@
 using MailKit;
 using MailKit.Net.Imap;
-using MailKit.Security;
 using MimeKit;
 
 namespace Groupware.Tests.Imap;
@@ -173,10 +172,7 @@ public sealed class ImapReplaceTests
     public async Task MailKit_replaces_a_draft()
     {
         var login = await ImapFixture.CreateAccountAsync();
-        using var client = new ImapClient { ServerCertificateValidationCallback = (_, _, _, _) => true, Timeout = 15000 };
-        var endPoint = _node.EndPoint("imaps");
-        await client.ConnectAsync(endPoint.Address.ToString(), endPoint.Port, SecureSocketOptions.SslOnConnect);
-        await client.AuthenticateAsync(login, ImapFixture.Password);
+        using var client = await ImapFixture.MailKitAsync(_node, login);
         Assert.That(client.Capabilities.HasFlag(ImapCapabilities.Replace), Is.True);
         var drafts = client.GetFolder(SpecialFolder.Drafts) ?? throw new AssertionException("no Drafts folder by SPECIAL-USE");
         await drafts.OpenAsync(FolderAccess.ReadWrite);

@@ -1,7 +1,6 @@
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
-using MailKit.Security;
 
 namespace Groupware.Tests.Imap;
 
@@ -196,10 +195,7 @@ public sealed class ImapSortThreadTests
     [Test]
     public async Task MailKit_sorts_and_threads_on_the_server()
     {
-        using var client = new ImapClient { ServerCertificateValidationCallback = (_, _, _, _) => true, Timeout = 15000 };
-        var endPoint = _node.EndPoint("imaps");
-        await client.ConnectAsync(endPoint.Address.ToString(), endPoint.Port, SecureSocketOptions.SslOnConnect);
-        await client.AuthenticateAsync(_login, ImapFixture.Password);
+        using var client = await ImapFixture.MailKitAsync(_node, _login);
         Assert.That(client.ThreadingAlgorithms, Is.EquivalentTo(new[] { ThreadingAlgorithm.OrderedSubject, ThreadingAlgorithm.References }));
         await client.Inbox.OpenAsync(FolderAccess.ReadOnly);
 
