@@ -59,13 +59,32 @@ public static class TestDatabase
         return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name, Pooling = true }.ConnectionString;
     }
 
+    /// <summary>
+    /// Drops a database and ends its sessions. An autovacuum worker busy in it belongs to no role,
+    /// so PostgreSQL 15 refuses to terminate it for a role that is not superuser (42501) and the
+    /// drop can find it still attached (55006); it finishes within moments, so the drop is
+    /// retried a bounded number of times.
+    /// </summary>
     public static async Task DropDatabaseAsync(string connectionString)
     {
+        const int Attempts = 50;
         var name = new NpgsqlConnectionStringBuilder(connectionString).Database;
         NpgsqlConnection.ClearAllPools();
         await using var connection = new NpgsqlConnection(ServerConnectionString);
         await connection.OpenAsync();
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await drop.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (PostgresException e) when (attempt < Attempts
+                && e.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200));
+            }
+        }
     }
 }
