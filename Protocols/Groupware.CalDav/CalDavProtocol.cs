@@ -31,7 +31,7 @@ internal sealed partial class CalDavProtocol(AuthService auth, CalendarStore sto
 
     public override async Task HandleAsync(HttpContext context, ListenerContext listener)
     {
-        var security = SecurityOf(context, listener);
+        var security = listener.SecurityOf(context);
         var response = await AnswerAsync(context, security);
         await response.WriteAsync(context, HttpMethods.IsHead(context.Request.Method));
     }
@@ -168,27 +168,6 @@ internal sealed partial class CalDavProtocol(AuthService auth, CalendarStore sto
 
         credentials = new AuthRequest(text[..colon], text[(colon + 1)..], "BASIC");
         return true;
-    }
-
-    /// <summary>The connection as the auth module sees it; one HTTP connection carries many requests, each judged alone.</summary>
-    private static ConnectionSecurity SecurityOf(HttpContext context, ListenerContext listener)
-    {
-        var tls = context.Features.Get<ITlsHandshakeFeature>();
-        var connection = context.Connection;
-        // The transport's own endpoints where Kestrel has them (a unix socket's too), else the IP addresses of the request.
-        var endPoints = context.Features.Get<IConnectionEndPointFeature>();
-        var remote = endPoints?.RemoteEndPoint ?? (connection.RemoteIpAddress is { } remoteIp ? new IPEndPoint(remoteIp, connection.RemotePort) : null);
-        var local = endPoints?.LocalEndPoint ?? (connection.LocalIpAddress is { } localIp ? new IPEndPoint(localIp, connection.LocalPort) : null);
-        return new ConnectionSecurity(
-            IsTls: tls is not null,
-            TlsProtocol: tls?.Protocol ?? System.Security.Authentication.SslProtocols.None,
-            CipherSuite: tls?.NegotiatedCipherSuite,
-            RemoteEndPoint: remote,
-            LocalEndPoint: local ?? listener.EndPoint,
-            ListenerName: listener.Name,
-            Protocol: listener.Protocol,
-            ListenerTls: listener.Tls,
-            Node: listener.Node);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "CalDAV {Method} {Href}: the calendar store is unavailable: {Reason}")]

@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Security.Authentication;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http;
 
 namespace Groupware.Connections;
 
@@ -46,6 +47,30 @@ public sealed class ListenerContext
             CipherSuite: tls?.NegotiatedCipherSuite,
             RemoteEndPoint: connection.RemoteEndPoint,
             LocalEndPoint: connection.LocalEndPoint,
+            ListenerName: Name,
+            Protocol: Protocol,
+            ListenerTls: Tls,
+            Node: Node);
+    }
+
+    /// <summary>
+    /// The security of one HTTP request as the auth module sees it; one HTTP connection carries many
+    /// requests, each judged alone. The transport's own endpoints where Kestrel has them (a unix
+    /// socket's too), else the IP addresses of the request.
+    /// </summary>
+    public ConnectionSecurity SecurityOf(HttpContext context)
+    {
+        var tls = context.Features.Get<ITlsHandshakeFeature>();
+        var connection = context.Connection;
+        var endPoints = context.Features.Get<IConnectionEndPointFeature>();
+        var remote = endPoints?.RemoteEndPoint ?? (connection.RemoteIpAddress is { } remoteIp ? new IPEndPoint(remoteIp, connection.RemotePort) : null);
+        var local = endPoints?.LocalEndPoint ?? (connection.LocalIpAddress is { } localIp ? new IPEndPoint(localIp, connection.LocalPort) : null);
+        return new ConnectionSecurity(
+            IsTls: tls is not null,
+            TlsProtocol: tls?.Protocol ?? SslProtocols.None,
+            CipherSuite: tls?.NegotiatedCipherSuite,
+            RemoteEndPoint: remote,
+            LocalEndPoint: local ?? EndPoint,
             ListenerName: Name,
             Protocol: Protocol,
             ListenerTls: Tls,
