@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using Groupware.Imap.Syntax;
+using Groupware.Storage.Mail;
 
 namespace Groupware.Imap.Responses;
 

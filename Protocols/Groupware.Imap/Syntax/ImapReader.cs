@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Unicode;
 using Groupware.Connections.Framing;
+using Groupware.Storage.Mail;
 
 namespace Groupware.Imap.Syntax;
 

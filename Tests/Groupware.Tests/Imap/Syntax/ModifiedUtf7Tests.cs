@@ -1,4 +1,5 @@
 using Groupware.Imap.Syntax;
+using Groupware.Storage.Mail;
 
 namespace Groupware.Tests.Imap.Syntax;
 

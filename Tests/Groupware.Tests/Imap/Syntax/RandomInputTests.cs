@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using Groupware.Imap.Responses;
 using Groupware.Imap.Syntax;
+using Groupware.Storage.Mail;
 
 namespace Groupware.Tests.Imap.Syntax;
 

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Groupware.Imap.Syntax;
+namespace Groupware.Storage.Mail;
 
 /// <summary>
 /// The modified UTF-7 of IMAP4rev1 mailbox names (RFC 3501 §5.1.3, RFC 9051 Appendix A.1):
@@ -9,7 +9,7 @@ namespace Groupware.Imap.Syntax;
 /// a server check names given to CREATE: no printable ASCII in base64, no superfluous shift
 /// ("-&amp;" between two encoded runs), no missing "-", no bits left over, no lone surrogate, no NUL.
 /// </summary>
-internal static class ModifiedUtf7
+public static class ModifiedUtf7
 {
     private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
 
