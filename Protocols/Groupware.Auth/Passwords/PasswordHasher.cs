@@ -116,6 +116,10 @@ public sealed class PasswordHasher
             || argon2.Parallelism != _options.Argon2Parallelism;
     }
 
+    /// <summary>Whether <see cref="Verify"/> can check a password against this stored hash (its scheme is one of those listed above).</summary>
+    public static bool IsVerifiable(string storedHash) =>
+        SchemeOf(storedHash) is "ARGON2ID" or "SHA512-CRYPT" or "BLF-CRYPT" or "SSHA512" or "PLAIN" or "CLEAR" or "CLEARTEXT";
+
     /// <summary>The scheme of a stored hash as Dovecot names it (<c>SHA512-CRYPT</c>, <c>PLAIN</c> ...), or "" when none is recognised.</summary>
     public static string SchemeOf(string storedHash) => Split(storedHash).Scheme;
 

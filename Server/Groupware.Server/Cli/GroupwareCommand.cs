@@ -28,6 +28,7 @@ internal static class GroupwareCommand
         root.Subcommands.Add(DevCertCommand.Create());
         root.Subcommands.Add(ProbeCommand.Create());
         root.Subcommands.Add(UserCommand.Create());
+        root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(DeliverCommand.Create());
         return root;
     }

@@ -368,7 +368,7 @@ internal static class UserCommand
     /// Runs a verb: reads the configuration (78), reaches a migrated database (69), and turns bad
     /// input into its exit code and one clear line on stderr.
     /// </summary>
-    private static async Task<int> RunAsync(ParseResult parse, Func<UserContext, Task<int>> verb, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(ParseResult parse, Func<UserContext, Task<int>> verb, CancellationToken cancellationToken)
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
@@ -405,7 +405,7 @@ internal static class UserCommand
         }
     }
 
-    private static async Task<Account> FindAsync(UserContext context, string name, CancellationToken cancellationToken) =>
+    internal static async Task<Account> FindAsync(UserContext context, string name, CancellationToken cancellationToken) =>
         (await context.Accounts.FindCredentialsByLoginOrAddressAsync(name, cancellationToken))?.Account ?? throw NoSuchAccount(name);
 
     private static UserInputException NoSuchAccount(string name) => new(ExNoUser, $"no account named {name}");
@@ -601,11 +601,11 @@ internal static class UserCommand
     };
 
     /// <summary>What every verb works with.</summary>
-    private sealed record UserContext(GroupwareOptions Options, NpgsqlDataSource DataSource, AccountStore Accounts, PasswordHasher Hasher,
+    internal sealed record UserContext(GroupwareOptions Options, NpgsqlDataSource DataSource, AccountStore Accounts, PasswordHasher Hasher,
         TextWriter Output);
 
     /// <summary>Input the verb cannot act on: printed as one line, exit <see cref="ExitCode"/>.</summary>
-    private sealed class UserInputException(int exitCode, string message) : Exception(message)
+    internal sealed class UserInputException(int exitCode, string message) : Exception(message)
     {
         public int ExitCode { get; } = exitCode;
     }

@@ -1,0 +1,165 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Groupware.Auth.Passwords;
+using Groupware.Server.Import;
+using Groupware.Storage.Accounts;
+using Groupware.Storage.Mail;
+
+namespace Groupware.Server.Cli;
+
+/// <summary>
+/// <c>groupware import ...</c>: moving users over from another server without their clients
+/// noticing. <c>maildir</c> keeps Dovecot's UIDVALIDITY and UIDs, <c>passwd-file</c> keeps the
+/// password hashes, <c>ics</c> fills a calendar. Each is idempotent and reports progress on stderr.
+/// </summary>
+internal static class ImportCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("import", "Import mail, accounts and calendars from another server (Dovecot Maildir++, passwd-file, iCalendar)");
+        command.Subcommands.Add(MaildirVerb());
+        command.Subcommands.Add(PasswdFileVerb());
+        return command;
+    }
+
+    private static Command MaildirVerb()
+    {
+        var user = new Option<string>("--user") { Description = "The account to import into (login or address)", Required = true, HelpName = "NAME" };
+        var directory = new Argument<string>("DIR") { Description = "The Maildir++ root (the user's ~/Maildir: cur/, new/, .Folder/ ...)" };
+        var command = new Command("maildir",
+            "Import a Dovecot Maildir++ with its folders, flags, keywords and subscriptions, keeping UIDVALIDITY and UIDs (dovecot-uidlist); " +
+            "idempotent and resumable")
+        {
+            user, directory,
+        };
+        command.SetAction((parse, cancellationToken) => UserCommand.RunAsync(parse, async context =>
+        {
+            var root = Path.GetFullPath(parse.GetValue(directory)!);
+            if (!Maildir.IsMaildir(root))
+            {
+                throw new UserCommand.UserInputException(UserCommand.ExDataErr, $"DIR: {root} is not a Maildir (it has neither cur/ nor new/)");
+            }
+
+            var account = await UserCommand.FindAsync(context, parse.GetValue(user)!, cancellationToken);
+            var store = new MailStore(context.DataSource);
+            await store.EnsureDefaultMailboxesAsync(account.Id, cancellationToken);
+            var error = parse.InvocationConfiguration.Error;
+            IReadOnlyList<FolderImport> folders;
+            try
+            {
+                folders = await new MaildirImporter(store, context.Options.Mail.SpoolDirectory, error, TimeProvider.System)
+                    .ImportAsync(account.Id, root, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                throw new UserCommand.UserInputException(UserCommand.ExDataErr, $"DIR: {e.Message} (what was committed stays; run again to go on)");
+            }
+
+            foreach (var folder in folders)
+            {
+                await (folder.Problem is null ? context.Output : error).WriteLineAsync(folder.Problem is null
+                    ? string.Create(CultureInfo.InvariantCulture,
+                        $"{folder.Name}: {folder.Imported} imported, {folder.Skipped} already there (UIDVALIDITY {folder.UidValidity})")
+                    : $"{folder.Name}: {folder.Problem}");
+            }
+
+            return folders.Any(f => f.Problem is not null) ? UserCommand.ExDataErr : 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    private static Command PasswdFileVerb()
+    {
+        var file = new Argument<string>("FILE") { Description = "Dovecot passwd-file: user:{SCHEME}hash:uid:gid:gecos:home:shell:extra" };
+        var domain = new Option<string?>("--domain")
+        {
+            Description = "Domain of the address of users whose name has none (user becomes user@DOMAIN)",
+            HelpName = "DOMAIN",
+        };
+        var replace = new Option<bool>("--replace-passwords")
+        {
+            Description = "Give accounts that already exist the file's password hash (without it they keep theirs)",
+        };
+        var command = new Command("passwd-file",
+            "Create the accounts of a Dovecot passwd-file with their password hashes (SHA512-CRYPT, BLF-CRYPT, ARGON2ID, SSHA512, PLAIN); " +
+            "idempotent: accounts that exist are left as they are")
+        {
+            file, domain, replace,
+        };
+        command.SetAction((parse, cancellationToken) => UserCommand.RunAsync(parse, async context =>
+        {
+            var path = parse.GetValue(file)!;
+            string[] lines;
+            try
+            {
+                lines = await File.ReadAllLinesAsync(path, Encoding.UTF8, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UserCommand.UserInputException(UserCommand.ExDataErr, $"FILE: {e.Message}");
+            }
+
+            var error = parse.InvocationConfiguration.Error;
+            int created = 0, updated = 0, kept = 0, refused = 0;
+            var store = new MailStore(context.DataSource);
+            for (var i = 0; i < lines.Length; i++)
+            {
+                var entry = PasswdFile.Parse(lines[i], parse.GetValue(domain));
+                if (entry is null)
+                {
+                    continue;
+                }
+
+                var where = string.Create(CultureInfo.InvariantCulture, $"{path}:{i + 1}");
+                if (entry.Problem is { } problem)
+                {
+                    await error.WriteLineAsync($"{where}: {problem}; skipped");
+                    refused++;
+                    continue;
+                }
+
+                if (!PasswordHasher.IsVerifiable(entry.PasswordHash))
+                {
+                    await error.WriteLineAsync($"{where}: {entry.Login}: the password scheme is not one this server verifies; skipped");
+                    refused++;
+                    continue;
+                }
+
+                if (await context.Accounts.FindCredentialsAsync(entry.Login, cancellationToken) is { } existing)
+                {
+                    // An account that exists keeps its password: its user may have changed it since, and
+                    // the first login upgrades an imported hash anyway. Only --replace-passwords sets the file's.
+                    if (parse.GetValue(replace) && existing.PasswordHash != entry.PasswordHash)
+                    {
+                        await context.Accounts.SetPasswordHashAsync(existing.Account.Id, entry.PasswordHash, cancellationToken);
+                        updated++;
+                    }
+                    else
+                    {
+                        kept++;
+                    }
+
+                    continue;
+                }
+
+                try
+                {
+                    var account = await context.Accounts.CreateAsync(new NewAccount(entry.Login, entry.Address, [], entry.PasswordHash), cancellationToken);
+                    await store.EnsureDefaultMailboxesAsync(account.Id, cancellationToken);
+                    created++;
+                }
+                catch (AccountConflictException e)
+                {
+                    await error.WriteLineAsync($"{where}: {e.Message}; skipped");
+                    refused++;
+                }
+            }
+
+            await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{created} accounts created, {kept} existing ones left as they are, {updated} given the file's password hash, {refused} lines skipped"));
+            return refused > 0 ? UserCommand.ExDataErr : 0;
+        }, cancellationToken));
+        return command;
+    }
+}
