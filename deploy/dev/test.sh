@@ -7,6 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 require_root
 install_packages openssl curl ca-certificates python3 python3-prometheus-client whois swaks libnet-ssleay-perl fetchmail isync \
+  debootstrap iproute2 \
   monitoring-plugins-basic dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd icinga2-bin python3-caldav vdirsyncer radicale cadaver
 start_postgres
 build
