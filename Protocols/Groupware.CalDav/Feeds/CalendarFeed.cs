@@ -15,7 +15,7 @@ namespace Groupware.CalDav.Feeds;
 /// </summary>
 internal static class CalendarFeed
 {
-    private const string ProdId = "-//groupware//iCal//EN";
+    internal const string ProdId = "-//groupware//iCal//EN";
 
     public static async Task<DavResponse> GetAsync(DavRequest request, CalendarCollection calendar)
     {
@@ -81,26 +81,17 @@ internal static class CalendarFeed
             return DavResponse.Text(StatusCodes.Status415UnsupportedMediaType, "the calendar is not UTF-8");
         }
 
-        var (blocks, prodId) = CalendarText.TopLevel(text);
-        var zones = blocks.Where(b => b.Name == "VTIMEZONE").ToList();
-        var contents = new List<CalendarObjectContent>();
-        foreach (var group in blocks.Where(b => b.Name is "VEVENT" or "VTODO" or "VJOURNAL").GroupBy(b => b.Uid ?? ""))
+        var (contents, invalid) = CalendarObjects.Split(text);
+        var refused = invalid.Count > 0 ? invalid[0] : contents.FirstOrDefault(c => !calendar.Components.Contains(c.Component))?.Uid;
+        if (refused is not null)
         {
-            var members = group.ToList();
-            var objectText = CalendarText.Calendar(prodId ?? ProdId, [.. CalendarText.ZonesUsedBy(members, zones), .. members]);
-            var content = group.Key.Length == 0 ? null : CalendarObjectContent.Parse(objectText, out _, out _);
-            if (content is null || !calendar.Components.Contains(content.Component))
-            {
-                return DavResponse.Text(StatusCodes.Status422UnprocessableEntity,
-                    $"the component with UID \"{group.Key}\" cannot be stored in this calendar (no UID, invalid, or of a type the calendar does not take); nothing was changed");
-            }
+            return DavResponse.Text(StatusCodes.Status422UnprocessableEntity,
+                $"the component with UID \"{refused}\" cannot be stored in this calendar (no UID, invalid, or of a type the calendar does not take); nothing was changed");
+        }
 
-            if (content.Size > request.Options.MaxResourceSize)
-            {
-                return DavResponse.Text(StatusCodes.Status413PayloadTooLarge, $"the component with UID \"{group.Key}\" is larger than {request.Options.MaxResourceSize} octets");
-            }
-
-            contents.Add(content);
+        if (contents.FirstOrDefault(c => c.Size > request.Options.MaxResourceSize) is { } large)
+        {
+            return DavResponse.Text(StatusCodes.Status413PayloadTooLarge, $"the component with UID \"{large.Uid}\" is larger than {request.Options.MaxResourceSize} octets");
         }
 
         var condition = request.Condition();

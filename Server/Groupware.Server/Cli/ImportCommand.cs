@@ -2,8 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Groupware.Auth.Passwords;
+using Groupware.CalDav.Feeds;
 using Groupware.Server.Import;
 using Groupware.Storage.Accounts;
+using Groupware.Storage.Calendar;
 using Groupware.Storage.Mail;
 
 namespace Groupware.Server.Cli;
@@ -20,6 +22,7 @@ internal static class ImportCommand
         var command = new Command("import", "Import mail, accounts and calendars from another server (Dovecot Maildir++, passwd-file, iCalendar)");
         command.Subcommands.Add(MaildirVerb());
         command.Subcommands.Add(PasswdFileVerb());
+        command.Subcommands.Add(IcsVerb());
         return command;
     }
 
@@ -161,5 +164,114 @@ internal static class ImportCommand
             return refused > 0 ? UserCommand.ExDataErr : 0;
         }, cancellationToken));
         return command;
+    }
+
+    private static Command IcsVerb()
+    {
+        var user = new Option<string>("--user") { Description = "The account whose calendar it is (login or address)", Required = true, HelpName = "NAME" };
+        var calendarName = new Option<string>("--calendar")
+        {
+            Description = "The calendar (its name in the CalDAV URL); created when missing",
+            Required = true,
+            HelpName = "C",
+        };
+        var file = new Argument<string>("FILE") { Description = "An iCalendar file (RFC 5545), e.g. an export of a whole calendar" };
+        var command = new Command("ics",
+            "Import the events, tasks and journal entries of an iCalendar file into a calendar, one object per UID; " +
+            "idempotent: an object already there unchanged is left alone, a changed one is replaced")
+        {
+            user, calendarName, file,
+        };
+        command.SetAction((parse, cancellationToken) => UserCommand.RunAsync(parse, async context =>
+        {
+            var path = parse.GetValue(file)!;
+            string text;
+            try
+            {
+                text = await File.ReadAllTextAsync(path, new UTF8Encoding(false, throwOnInvalidBytes: true), cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or DecoderFallbackException)
+            {
+                throw new UserCommand.UserInputException(UserCommand.ExDataErr, $"FILE: {e.Message}");
+            }
+
+            var account = await UserCommand.FindAsync(context, parse.GetValue(user)!, cancellationToken);
+            var name = parse.GetValue(calendarName)!;
+            if (!CalendarStore.IsValidCalendarName(name))
+            {
+                throw new UserCommand.UserInputException(UserCommand.ExDataErr, $"--calendar: \"{name}\" is not a calendar name (letters, digits, . _ @ + ~ -)");
+            }
+
+            var store = new CalendarStore(context.DataSource);
+            var calendar = await store.FindCalendarAsync(account.Id, name, cancellationToken)
+                ?? await store.CreateCalendarAsync(account.Id, name, ["VEVENT", "VTODO", "VJOURNAL"], new CalendarProperties(), cancellationToken)
+                ?? await store.FindCalendarAsync(account.Id, name, cancellationToken)
+                ?? throw new UserCommand.UserInputException(UserCommand.ExDataErr, $"--calendar: {name} could not be created");
+            var error = parse.InvocationConfiguration.Error;
+            var (objects, invalid) = CalendarObjects.Split(text);
+            foreach (var uid in invalid)
+            {
+                await error.WriteLineAsync(uid.Length == 0 ? $"{path}: components without a UID; skipped" : $"{path}: UID {uid}: not valid iCalendar; skipped");
+            }
+
+            var existing = (await store.ListObjectsAsync(account.Id, calendar.Id, cancellationToken)).ToDictionary(o => o.Uid, StringComparer.Ordinal);
+            int added = 0, replaced = 0, unchanged = 0, refused = invalid.Count;
+            var lastReport = TimeProvider.System.GetTimestamp();
+            foreach (var content in objects)
+            {
+                if (!calendar.Components.Contains(content.Component))
+                {
+                    await error.WriteLineAsync($"{path}: UID {content.Uid}: a {content.Component}, which calendar {name} does not take; skipped");
+                    refused++;
+                    continue;
+                }
+
+                var known = existing.GetValueOrDefault(content.Uid);
+                if (known?.ETag == content.ETag)
+                {
+                    unchanged++;
+                    continue;
+                }
+
+                var objectName = known?.Name ?? ObjectNameOf(content.Uid);
+                var result = await store.PutObjectAsync(account.Id, calendar.Id, objectName, content, new WriteCondition(), cancellationToken);
+                switch (result.Outcome)
+                {
+                    case PutOutcome.Created:
+                        added++;
+                        break;
+                    case PutOutcome.Replaced:
+                        replaced++;
+                        break;
+                    case PutOutcome.OverQuota:
+                        throw new UserCommand.UserInputException(UserCommand.ExDataErr, string.Create(CultureInfo.InvariantCulture,
+                            $"{path}: UID {content.Uid}: the account's quota is full; {added} added and {replaced} replaced before it (run again once there is room)"));
+                    default:
+                        await error.WriteLineAsync($"{path}: UID {content.Uid}: not stored ({result.Outcome}); skipped");
+                        refused++;
+                        break;
+                }
+
+                if (TimeProvider.System.GetElapsedTime(lastReport) >= TimeSpan.FromSeconds(5))
+                {
+                    lastReport = TimeProvider.System.GetTimestamp();
+                    await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{added + replaced + unchanged}/{objects.Count} objects"));
+                }
+            }
+
+            await context.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{name}: {added} added, {replaced} replaced, {unchanged} unchanged, {refused} skipped"));
+            return refused > 0 ? UserCommand.ExDataErr : 0;
+        }, cancellationToken));
+        return command;
+    }
+
+    /// <summary>The object's name in the calendar: its UID where that makes a valid one (what most clients do), else a digest of it.</summary>
+    private static string ObjectNameOf(string uid)
+    {
+        var name = uid + ".ics";
+        return CalendarStore.IsValidObjectName(name) && name.All(c => c < 0x7f && !char.IsWhiteSpace(c) && c is not ('%' or '?' or '#'))
+            ? name
+            : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(uid)))[..32] + ".ics";
     }
 }

@@ -1,6 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Groupware.Storage;
+using Groupware.Storage.Accounts;
+using Groupware.Storage.Calendar;
 using Groupware.Tests.Imap;
 using MailKit;
 using MailKit.Net.Imap;
@@ -183,6 +186,47 @@ public sealed class ImportCommandTests
         // The logins above upgraded both hashes; a second run keeps them (the user may have changed the password since).
         Assert.That(second.Output, Does.Contain("0 accounts created, 2 existing ones left as they are, 0 given the file's password hash"),
             second.ToString());
+    }
+
+    [Test]
+    public async Task An_iCalendar_file_fills_a_calendar_one_object_per_UID_and_a_second_run_changes_nothing()
+    {
+        var login = await ImapFixture.CreateAccountAsync();
+        var file = Path.Combine(_directory, $"export-{Guid.NewGuid():N}.ics");
+        // A recurring event with an override (one object), a plain event and a task; a component without UID is skipped.
+        await File.WriteAllTextAsync(file, string.Join("\r\n",
+            "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//export//test//EN",
+            "BEGIN:VEVENT", "UID:weekly@example.org", "DTSTAMP:20260101T000000Z", "DTSTART:20260105T090000Z", "DURATION:PT1H",
+            "RRULE:FREQ=WEEKLY;COUNT=4", "SUMMARY:Weekly", "END:VEVENT",
+            "BEGIN:VEVENT", "UID:weekly@example.org", "DTSTAMP:20260101T000000Z", "RECURRENCE-ID:20260112T090000Z",
+            "DTSTART:20260112T100000Z", "DURATION:PT1H", "SUMMARY:Weekly, moved", "END:VEVENT",
+            "BEGIN:VEVENT", "UID:once@example.org", "DTSTAMP:20260101T000000Z", "DTSTART:20260201T120000Z", "DURATION:PT30M",
+            "SUMMARY:Once", "END:VEVENT",
+            "BEGIN:VTODO", "UID:task@example.org", "DTSTAMP:20260101T000000Z", "SUMMARY:Task", "END:VTODO",
+            "BEGIN:VEVENT", "DTSTAMP:20260101T000000Z", "DTSTART:20260301T120000Z", "SUMMARY:No UID", "END:VEVENT",
+            "END:VCALENDAR", ""));
+
+        var first = await GroupwareAsync("import", "ics", "--user", login, "--calendar", "imported", file);
+        Assert.That(first.ExitCode, Is.EqualTo(65), "the component without UID is named: " + first);
+        Assert.That(first.Output, Does.Contain("imported: 3 added, 0 replaced, 0 unchanged, 1 skipped"), first.ToString());
+        Assert.That(first.Error, Does.Contain("components without a UID; skipped"));
+
+        await using var dataSource = Database.CreateDataSource(TestDatabase.ConnectionString, "test");
+        var account = await new AccountStore(dataSource).FindByLoginAsync(login, CancellationToken.None);
+        var calendars = new CalendarStore(dataSource);
+        var calendar = await calendars.FindCalendarAsync(account!.Id, "imported", CancellationToken.None);
+        var objects = await calendars.ListObjectsAsync(account.Id, calendar!.Id, CancellationToken.None);
+        Assert.That(objects.Select(o => $"{o.Name} {o.Component}").Order(StringComparer.Ordinal), Is.EqualTo(new[]
+        {
+            "once@example.org.ics VEVENT", "task@example.org.ics VTODO", "weekly@example.org.ics VEVENT",
+        }));
+        var weekly = await calendars.GetObjectAsync(account.Id, calendar.Id, "weekly@example.org.ics", CancellationToken.None);
+        Assert.That(weekly!.Ical, Does.Contain("RECURRENCE-ID:20260112T090000Z"), "the override stays with its master");
+
+        var second = await GroupwareAsync("import", "ics", "--user", login, "--calendar", "imported", file);
+        Assert.That(second.Output, Does.Contain("imported: 0 added, 0 replaced, 3 unchanged, 1 skipped"), second.ToString());
+        var after = await calendars.FindCalendarAsync(account.Id, "imported", CancellationToken.None);
+        Assert.That(after!.Revision, Is.EqualTo(calendar.Revision), "nothing written the second time");
     }
 
     private async Task<ImapClient> DovecotAsync(string user)
