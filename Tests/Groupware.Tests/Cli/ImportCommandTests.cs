@@ -39,7 +39,7 @@ public sealed class ImportCommandTests
         _dovecot = await DovecotPeer.StartAsync(new DovecotPeerOptions
         {
             DisablePlaintextAuth = false,
-            Users = new Dictionary<string, string> { ["mig1"] = DovecotPassword, ["mig2"] = DovecotPassword },
+            Users = new Dictionary<string, string> { ["mig1"] = DovecotPassword, ["mig2"] = DovecotPassword, ["mig3"] = DovecotPassword },
         });
         _node = await ImapFixture.StartSecureNodeAsync(n => n.Certificates = _certificates);
         _directory = Directory.CreateTempSubdirectory("gwtest-import-").FullName;
@@ -127,6 +127,56 @@ public sealed class ImportCommandTests
         {
             AssertSameAsDovecot(await StateAsync(ours, ["INBOX", "Projects", "Projects/2024", "Entwürfe"]), expected);
             await ours.DisconnectAsync(true);
+        }
+    }
+
+    [Test]
+    public async Task Mbsync_synced_with_Dovecot_finds_nothing_new_on_the_imported_account()
+    {
+        await LmtpSender.DeliverAsync(_dovecot.Lmtp, "mig3", 4, i => Encoding.ASCII.GetBytes(
+            $"From: a@example.net\r\nSubject: synced {i}\r\nMessage-ID: <s{i}@example.net>\r\n\r\nbody {i}\r\n.\r\n"));
+        using (var dovecot = await DovecotAsync("mig3"))
+        {
+            await dovecot.Inbox.OpenAsync(FolderAccess.ReadWrite);
+            await dovecot.Inbox.AddFlagsAsync(new UniqueId(2), MessageFlags.Seen | MessageFlags.Flagged, true);
+            await dovecot.Inbox.AddFlagsAsync(new UniqueId(3), MessageFlags.Deleted, true);
+            await dovecot.Inbox.ExpungeAsync();
+            var projects = await dovecot.GetFolder(dovecot.PersonalNamespaces[0]).CreateAsync("Projects", true)
+                ?? throw new AssertionException("CREATE Projects");
+            await projects.AppendAsync(new MimeKit.MimeMessage(
+                [new MimeKit.MailboxAddress("", "b@example.net")], [new MimeKit.MailboxAddress("", "mig3@example.test")], "project",
+                new MimeKit.TextPart("plain") { Text = "project mail" }), MessageFlags.Seen);
+            await dovecot.DisconnectAsync(true);
+        }
+
+        var home = Directory.CreateTempSubdirectory("gwtest-mbsync-").FullName;
+        try
+        {
+            var maildir = Path.Combine(home, "Mail");
+            Directory.CreateDirectory(maildir);
+            var mbsync = ExternalProcess.Require("mbsync");
+            var environment = new Dictionary<string, string> { ["HOME"] = home };
+            var dovecotRc = await MbsyncConfigAsync(home, "dovecot", maildir, _dovecot.Imap.Port, "mig3", DovecotPassword, tls: false);
+            var fromDovecot = await ExternalProcess.RunAsync(mbsync, ["-c", dovecotRc, "-a"], timeout: TimeSpan.FromSeconds(60), environment: environment);
+            Assert.That(fromDovecot.ExitCode, Is.Zero, fromDovecot.ToString());
+            var pulled = MaildirFiles(maildir);
+            Assert.That(pulled.Count(f => f.Contains("/INBOX/", StringComparison.Ordinal)), Is.EqualTo(3));
+            Assert.That(pulled.Count(f => f.Contains("/Projects/", StringComparison.Ordinal)), Is.EqualTo(1));
+
+            var login = await ImapFixture.CreateAccountAsync();
+            var import = await GroupwareAsync("import", "maildir", "--user", login, _dovecot.MaildirOf("mig3"));
+            Assert.That(import.ExitCode, Is.Zero, import.ToString());
+
+            // The same local state, now against our node: same UIDVALIDITY and UIDs, so nothing to pull again.
+            var oursRc = await MbsyncConfigAsync(home, "ours", maildir, _node.EndPoint("imaps").Port, login, ImapFixture.Password, tls: true);
+            var fromOurs = await ExternalProcess.RunAsync(mbsync, ["-c", oursRc, "-a"], timeout: TimeSpan.FromSeconds(60), environment: environment);
+            Assert.That(fromOurs.ExitCode, Is.Zero, fromOurs.ToString());
+            Assert.That(fromOurs.All, Does.Not.Contain("UIDVALIDITY"), fromOurs.ToString());
+            Assert.That(MaildirFiles(maildir), Is.EquivalentTo(pulled), "mbsync fetched nothing and changed no flag");
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
         }
     }
 
@@ -228,6 +278,47 @@ public sealed class ImportCommandTests
         var after = await calendars.FindCalendarAsync(account.Id, "imported", CancellationToken.None);
         Assert.That(after!.Revision, Is.EqualTo(calendar.Revision), "nothing written the second time");
     }
+
+    /// <summary>An mbsync channel pulling INBOX and Projects from one server into <paramref name="maildir"/>, keeping its state there.</summary>
+    private async Task<string> MbsyncConfigAsync(string home, string name, string maildir, int port, string user, string password, bool tls)
+    {
+        var passwordFile = Path.Combine(home, name + ".pw");
+        await File.WriteAllTextAsync(passwordFile, password);
+        var rc = Path.Combine(home, name + ".mbsyncrc");
+        await File.WriteAllTextAsync(rc, $"""
+            IMAPAccount far
+            Host 127.0.0.1
+            Port {port}
+            User {user}
+            PassCmd "cat {passwordFile}"
+            SSLType {(tls ? "IMAPS\nCertificateFile " + _certificates.CertificateFile : "None")}
+            Timeout 20
+
+            IMAPStore far
+            Account far
+
+            MaildirStore near
+            Path {maildir}/
+            Inbox {maildir}/INBOX
+            SubFolders Verbatim
+
+            Channel pull
+            Far :far:
+            Near :near:
+            Patterns INBOX Projects
+            Create Near
+            Sync Pull
+            SyncState *
+
+            """);
+        return rc;
+    }
+
+    /// <summary>Every message file of the local Maildir, by path relative to it (flags included in the name).</summary>
+    private static List<string> MaildirFiles(string maildir) =>
+        [.. Directory.GetFiles(maildir, "*", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(Path.GetDirectoryName(f)) is "cur" or "new")
+            .Select(f => "/" + Path.GetRelativePath(maildir, f)).Order(StringComparer.Ordinal)];
 
     private async Task<ImapClient> DovecotAsync(string user)
     {
