@@ -139,20 +139,8 @@ public sealed partial class MailStore
             {
                 foreach (var (uid, message) in chosen)
                 {
-                    var row = new
-                    {
-                        accountId,
-                        mailboxId,
-                        uid,
-                        modseq,
-                        blobId = await StoreBlobAsync(connection, transaction, message.Message, cancellationToken),
-                        size = message.Message.Size,
-                        internalDate = message.InternalDate.ToUniversalTime(),
-                        flags = (short)(message.Flags & AllFlags),
-                        keywordIds = table.IdsOf(message.Keywords),
-                    };
-                    Add(write, InsertReference, row);
-                    Add(write, InsertAppended, row);
+                    var blobId = await StoreBlobAsync(connection, transaction, message.Message, cancellationToken);
+                    AddAppended(write, accountId, mailboxId, uid, modseq, blobId, message, table);
                 }
 
                 Add(write, RaiseUidNext, new { accountId, mailboxId, uidNext = finalUidNext, modseq });

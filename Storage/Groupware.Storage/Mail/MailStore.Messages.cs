@@ -526,21 +526,7 @@ public sealed partial class MailStore
             {
                 for (var i = 0; i < messages.Count; i++)
                 {
-                    var message = messages[i];
-                    var row = new
-                    {
-                        accountId,
-                        mailboxId = mailbox.Id,
-                        uid = locked.UidNext + i,
-                        modseq,
-                        blobId = blobIds[i],
-                        size = message.Message.Size,
-                        internalDate = message.InternalDate.ToUniversalTime(),
-                        flags = (short)(message.Flags & AllFlags),
-                        keywordIds = table.IdsOf(message.Keywords),
-                    };
-                    Add(write, InsertReference, row);
-                    Add(write, InsertAppended, row);
+                    AddAppended(write, accountId, mailbox.Id, locked.UidNext + i, modseq, blobIds[i], messages[i], table);
                 }
 
                 Add(write, UpdateAppendTarget, new { accountId, mailboxId = mailbox.Id, uid = last, modseq });
@@ -799,6 +785,26 @@ public sealed partial class MailStore
         }
 
         return batch;
+    }
+
+    /// <summary>Adds the row of one appended (or imported) message and its blob reference to <paramref name="write"/>.</summary>
+    private static void AddAppended(NpgsqlBatch write, long accountId, long mailboxId, long uid, long modseq, long blobId, AppendedMessage message,
+        MailboxKeywords keywords)
+    {
+        var row = new
+        {
+            accountId,
+            mailboxId,
+            uid,
+            modseq,
+            blobId,
+            size = message.Message.Size,
+            internalDate = message.InternalDate.ToUniversalTime(),
+            flags = (short)(message.Flags & AllFlags),
+            keywordIds = keywords.IdsOf(message.Keywords),
+        };
+        Add(write, InsertReference, row);
+        Add(write, InsertAppended, row);
     }
 
     /// <summary>Adds one statement to <paramref name="batch"/> with the properties of <paramref name="parameters"/> it names.</summary>
