@@ -40,6 +40,8 @@ internal static class CommandTable
         new("IDLE", ImapState.LoggedIn, IdleCommand.Parse),
         new("GETQUOTA", ImapState.LoggedIn, GetQuotaCommand.Parse),
         new("GETQUOTAROOT", ImapState.LoggedIn, GetQuotaRootCommand.Parse),
+        new("GETMETADATA", ImapState.LoggedIn, GetMetadataCommand.Parse),
+        new("SETMETADATA", ImapState.LoggedIn, SetMetadataCommand.Parse),
         new("COMPRESS", ImapState.LoggedIn, CompressCommand.Parse),
         new("UNAUTHENTICATE", ImapState.LoggedIn, UnauthenticateCommand.Parse),
 

@@ -118,6 +118,15 @@ public sealed record ImapOptions
     /// spool space a single command can pin. Clients that use MULTIAPPEND send a handful at a time.
     /// </summary>
     public int MaxAppendMessages { get; init; } = 100;
+
+    /// <summary>
+    /// Largest value of one METADATA entry (RFC 5464 §4.3: larger ones are refused with
+    /// <c>[METADATA MAXSIZE n]</c>): annotations are comments and client settings, not files.
+    /// </summary>
+    public int MaxMetadataValueSize { get; init; } = 64 * 1024;
+
+    /// <summary>Entries the server and each mailbox may hold (more: <c>[METADATA TOOMANY]</c>, RFC 5464 §4.3).</summary>
+    public int MaxMetadataEntries { get; init; } = 128;
 }
 
 /// <summary>Registers the IMAP front-end.</summary>

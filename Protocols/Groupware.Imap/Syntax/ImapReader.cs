@@ -95,6 +95,9 @@ internal sealed class ImapReader
     /// <summary>The next octet, or -1 at the end of a line (before a literal, or at the command's end).</summary>
     public int Peek() => _offset < Current.Length ? Current[_offset] : -1;
 
+    /// <summary>The octet <paramref name="ahead"/> places after the next one, or -1 past the end of the line.</summary>
+    public int PeekAt(int ahead) => _offset + ahead < Current.Length ? Current[_offset + ahead] : -1;
+
     /// <summary>Consumes <paramref name="c"/> if it is the next octet (exactly, not case-folded).</summary>
     public bool TryRead(char c)
     {

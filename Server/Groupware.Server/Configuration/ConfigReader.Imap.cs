@@ -16,6 +16,8 @@ internal sealed partial class ConfigReader
             LoginTimeout = TimeSpan.FromSeconds(ReadPositive(configuration, "Imap:LoginTimeoutSeconds", (int)defaults.LoginTimeout.TotalSeconds)),
             IdleKeepAlive = TimeSpan.FromSeconds(ReadPositive(configuration, "Imap:IdleKeepAliveSeconds", (int)defaults.IdleKeepAlive.TotalSeconds)),
             MaxAppendMessages = ReadPositive(configuration, "Imap:MaxAppendMessages", defaults.MaxAppendMessages),
+            MaxMetadataValueSize = ReadPositive(configuration, "Imap:MaxMetadataValueSize", defaults.MaxMetadataValueSize),
+            MaxMetadataEntries = ReadPositive(configuration, "Imap:MaxMetadataEntries", defaults.MaxMetadataEntries),
             SnapshotCacheMessages = ReadWhole(configuration, "Imap:SnapshotCacheMessages", defaults.SnapshotCacheMessages, 0, 100_000_000),
         };
     }

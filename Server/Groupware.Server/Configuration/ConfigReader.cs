@@ -33,7 +33,8 @@ internal sealed partial class ConfigReader
             "BlockDurationMinutes", "BlockRefreshSeconds", "IPv6PrefixLength", "CacheLifetimeSeconds", "CacheMaxEntries",
             "AuditRetentionDays", "AuditQueueCapacity"],
         ["Mail"] = ["MaxMessageSize", "MaxRecipients", "SpoolDirectory", "HostName", "ExpungedUidRetentionDays"],
-        ["Imap"] = ["MaxSessionsPerUserAndAddress", "MaxAuthFailures", "LoginTimeoutSeconds", "IdleKeepAliveSeconds", "MaxAppendMessages", "SnapshotCacheMessages"],
+        ["Imap"] = ["MaxSessionsPerUserAndAddress", "MaxAuthFailures", "LoginTimeoutSeconds", "IdleKeepAliveSeconds", "MaxAppendMessages", "MaxMetadataValueSize", "MaxMetadataEntries",
+            "SnapshotCacheMessages"],
     };
 
     private readonly List<ConfigProblem> _problems = [];
