@@ -53,7 +53,16 @@ internal static class ServeCommand
             void Stop(PosixSignalContext context)
             {
                 context.Cancel = true;
-                stop.Cancel();
+                try
+                {
+                    stop.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The runtime runs signal handlers on a thread of their own: one can start after the
+                    // node has stopped (System.CommandLine's own SIGTERM handler cancelled it first) and
+                    // its registration is gone. There is nothing left to stop.
+                }
             }
         });
         return command;
