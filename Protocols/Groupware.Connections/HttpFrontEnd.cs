@@ -22,6 +22,15 @@ public abstract class HttpFrontEnd
 
     /// <summary>Answers one request.</summary>
     public abstract Task HandleAsync(HttpContext context, ListenerContext listener);
+
+    /// <summary>
+    /// The protocols on whose listeners this front-end also answers the requests it <see cref="Claims"/> (client
+    /// set-up documents on the CalDAV listener); empty for most.
+    /// </summary>
+    public virtual IReadOnlyList<string> AlsoServedOn => [];
+
+    /// <summary>Whether a request on a listener of one of <see cref="AlsoServedOn"/> is this front-end's to answer.</summary>
+    public virtual bool Claims(HttpRequest request) => false;
 }
 
 /// <summary>

@@ -30,6 +30,7 @@ internal static class GroupwareCommand
         root.Subcommands.Add(UserCommand.Create());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(DeliverCommand.Create());
+        root.Subcommands.Add(DnsCommand.Create());
         return root;
     }
 }

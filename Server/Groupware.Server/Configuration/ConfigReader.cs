@@ -20,7 +20,7 @@ internal sealed partial class ConfigReader
 
     private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
     {
-        [""] = ["Node", "Database", "Tls", "Listeners", "Limits", "Admin", "Auth", "Mail", "Imap"],
+        [""] = ["Node", "Database", "Tls", "Listeners", "Limits", "Admin", "Auth", "Mail", "Imap", "ClientSetup"],
         ["Node"] = ["Name", "AllowPlaintextAuth", "PlaintextAccounts", "TrustedNetworks"],
         ["Database"] = ["ConnectionString"],
         ["Tls"] = ["CertificateFile", "KeyFile"],
@@ -33,6 +33,8 @@ internal sealed partial class ConfigReader
             "BlockDurationMinutes", "BlockRefreshSeconds", "IPv6PrefixLength", "CacheLifetimeSeconds", "CacheMaxEntries",
             "AuditRetentionDays", "AuditQueueCapacity"],
         ["Mail"] = ["MaxMessageSize", "MaxRecipients", "SpoolDirectory", "HostName", "ExpungedUidRetentionDays"],
+        ["ClientSetup"] = ["HostName", "LegacyHostName", "SubmissionHostName", "ImapPort", "ImapStartTlsPort", "Pop3Port", "Pop3StartTlsPort",
+            "SubmissionPort", "SubmissionStartTlsPort", "CalDavPort"],
         ["Imap"] = ["MaxSessionsPerUserAndAddress", "MaxAuthFailures", "LoginTimeoutSeconds", "IdleKeepAliveSeconds", "MaxAppendMessages", "MaxMetadataValueSize", "MaxMetadataEntries",
             "SnapshotCacheMessages"],
     };
@@ -122,6 +124,7 @@ internal sealed partial class ConfigReader
         var listeners = ReadListeners(configuration.GetSection("Listeners"), protocols, allowPlaintext, limits);
         var admin = ReadAdmin(configuration["Admin:Endpoint"], listeners);
         var auth = ReadAuth(configuration);
+        var mail = ReadMail(configuration);
 
         return new GroupwareOptions
         {
@@ -132,7 +135,8 @@ internal sealed partial class ConfigReader
             Limits = limits,
             Admin = admin,
             Auth = auth,
-            Mail = ReadMail(configuration),
+            Mail = mail,
+            ClientSetup = ReadClientSetup(configuration, mail.HostName, listeners),
             MailStore = ReadMailStore(configuration),
             Imap = ReadImap(configuration),
             SourcePath = sourcePath,
@@ -222,11 +226,20 @@ internal sealed partial class ConfigReader
                 tls = null;
             }
 
+            // The MTA's word about its client's TLS and address is taken as true (Dovecot's auth-client protocol has
+            // no TLS and no login of its own): on any node, only the host itself may reach a sasl listener.
+            if (protocol == "sasl" && endpoint is { IsLocalOnly: false })
+            {
+                Problem($"{key}:Endpoint", $"\"{endpointText}\" is not a loopback address or unix socket: a sasl listener " +
+                    "trusts what its client says about the end user's connection, so only the MTA on this host may reach it");
+                endpoint = null;
+            }
+
             // Fail closed (DESIGN.md, lessons): on a secure node clear text is only for local delivery, and
             // for a caldav listener that only redirects to HTTPS (DESIGN.md, the security invariant: it
             // answers every request with a redirect, and a request with credentials with 403).
             if (tls == TlsMode.None && !allowPlaintext && endpoint is not null
-                && !(protocol == "lmtp" && endpoint.IsLocalOnly) && protocol != "caldav")
+                && !(protocol is "lmtp" or "sasl" && endpoint.IsLocalOnly) && protocol is not "caldav" and not "autoconfig")
             {
                 Problem($"{key}:Tls", "\"none\" is not allowed on a secure node (Node:AllowPlaintextAuth is false): " +
                     "only an lmtp listener on a loopback address or unix socket may be clear text; use starttls or implicit, " +
@@ -234,7 +247,7 @@ internal sealed partial class ConfigReader
                 tls = null;
             }
 
-            var defaultPerIp = protocol == "lmtp" ? limits.MaxConnectionsPerListener : limits.MaxConnectionsPerIp;
+            var defaultPerIp = protocol is "lmtp" or "sasl" ? limits.MaxConnectionsPerListener : limits.MaxConnectionsPerIp;
             var maxConnections = ReadPositive(entry, $"{key}:MaxConnections", limits.MaxConnectionsPerListener);
             var maxPerIp = ReadPositive(entry, $"{key}:MaxConnectionsPerIp", defaultPerIp);
             if (protocolOk && tls is not null && endpoint is not null)

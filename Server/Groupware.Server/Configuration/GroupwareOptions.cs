@@ -38,6 +38,9 @@ internal sealed record GroupwareOptions
     /// <summary>The <c>Imap</c> section: the IMAP front-end's own limits (sessions per user and address, login time).</summary>
     public Groupware.Imap.ImapOptions Imap { get; init; } = new();
 
+    /// <summary>The <c>ClientSetup</c> section: the names and ports autoconfig documents and DNS records offer clients.</summary>
+    public Groupware.Autoconfig.ClientSetupOptions ClientSetup { get; init; } = new() { HostName = System.Net.Dns.GetHostName() };
+
     /// <summary>The file the options were read from, if any.</summary>
     public string? SourcePath { get; init; }
 

@@ -287,18 +287,32 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
         });
     }
 
-    /// <summary>Ends the HTTP pipeline: a request that came through an HTTP listener goes to its protocol; anything else is 404.</summary>
-    private static void UseHttpProtocols(WebApplication app, Dictionary<string, HttpFrontEnd> protocols, Dictionary<string, ListenerContext> contexts) =>
+    /// <summary>
+    /// Ends the HTTP pipeline: a request that came through an HTTP listener goes to its protocol, unless another
+    /// front-end served on that listener claims it (<see cref="HttpFrontEnd.AlsoServedOn"/>); anything else is 404.
+    /// </summary>
+    private static void UseHttpProtocols(WebApplication app, Dictionary<string, HttpFrontEnd> protocols, Dictionary<string, ListenerContext> contexts)
+    {
+        var guests = protocols.Values.Where(p => p.AlsoServedOn.Count > 0).ToList();
         app.Run(context =>
         {
             if (context.Features.Get<HttpListenerFeature>() is { } mark && contexts.TryGetValue(mark.Listener, out var listener))
             {
+                foreach (var guest in guests)
+                {
+                    if (guest.AlsoServedOn.Contains(listener.Protocol, StringComparer.Ordinal) && guest.Claims(context.Request))
+                    {
+                        return guest.HandleAsync(context, listener);
+                    }
+                }
+
                 return protocols[listener.Protocol].HandleAsync(context, listener);
             }
 
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return Task.CompletedTask;
         });
+    }
 
     /// <summary>Marks the connections of an HTTP listener with the listener's name.</summary>
     private sealed record HttpListenerFeature(string Listener);

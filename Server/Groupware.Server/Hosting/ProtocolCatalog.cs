@@ -17,6 +17,10 @@ internal sealed class ProtocolCatalog
         // HTTP has no STARTTLS (RFC 2817 is not used by clients).
         ["caldav"] = [TlsMode.Implicit, TlsMode.None],
         ["rpc"] = [TlsMode.Implicit],
+        // The Dovecot authentication protocol has no TLS: loopback or a unix socket only (ConfigReader).
+        ["sasl"] = [TlsMode.None],
+        // Client set-up documents carry no credentials: clear HTTP (autoconfig.DOMAIN on port 80) or HTTPS.
+        ["autoconfig"] = [TlsMode.None, TlsMode.Implicit],
     };
 
     private readonly SortedSet<string> _implemented;

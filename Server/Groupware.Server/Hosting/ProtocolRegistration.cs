@@ -1,8 +1,10 @@
+using Groupware.Autoconfig;
 using Groupware.CalDav;
 using Groupware.Connections;
 using Groupware.Imap;
 using Groupware.Lmtp;
 using Groupware.Pop3;
+using Groupware.Sasl;
 using Groupware.Server.Configuration;
 using Groupware.Storage.Accounts;
 using Groupware.Storage.Mail;
@@ -17,7 +19,7 @@ namespace Groupware.Server.Hosting;
 internal static class ProtocolRegistration
 {
     /// <summary>The protocols registered below, by name (what <c>groupware config protocols</c> prints).</summary>
-    public static IReadOnlyList<string> Implemented { get; } = ["caldav", "imap", "lmtp", "pop3"];
+    public static IReadOnlyList<string> Implemented { get; } = ["autoconfig", "caldav", "imap", "lmtp", "pop3", "sasl"];
 
     /// <summary>Registers every implemented front-end and what it needs.</summary>
     public static void AddImplementedProtocols(IServiceCollection services)
@@ -51,5 +53,12 @@ internal static class ProtocolRegistration
 
         // CalDAV (RFC 4791) over HTTPS, and a clear-text listener that only redirects: the calendar store.
         services.AddCalDav();
+
+        // The Dovecot authentication protocol for the MTA's SMTP AUTH (Postfix smtpd_sasl_type = dovecot).
+        services.AddSasl();
+
+        // Client set-up (Thunderbird autoconfig, Outlook Autodiscover, Apple profiles), offering only TLS.
+        services.TryAddSingleton(provider => provider.GetRequiredService<GroupwareOptions>().ClientSetup);
+        services.AddAutoconfig();
     }
 }

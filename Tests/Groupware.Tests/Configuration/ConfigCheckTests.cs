@@ -80,7 +80,7 @@ public sealed class ConfigCheckTests
         config["Listeners"]!["rpc"]!["Protocol"] = "mapi";
         var (exitCode, _, error) = Check(config);
         Assert.That(exitCode, Is.EqualTo(78));
-        Assert.That(Errors(error), Does.Contain("Listeners:rpc:Protocol: \"mapi\" is not one of imap, pop3, lmtp, caldav, rpc"));
+        Assert.That(Errors(error), Does.Contain("Listeners:rpc:Protocol: \"mapi\" is not one of imap, pop3, lmtp, caldav, rpc, sasl, autoconfig"));
     }
 
     [TestCase("mail.example.com:143")]
@@ -208,7 +208,7 @@ public sealed class ConfigCheckTests
         Assert.That(Errors(error), Is.SupersetOf(new[]
         {
             "Listeners:imaps:Tls: \"implict\" is not one of implicit, starttls, none",
-            "Listeners:rpc:Protocol: \"mapi\" is not one of imap, pop3, lmtp, caldav, rpc",
+            "Listeners:rpc:Protocol: \"mapi\" is not one of imap, pop3, lmtp, caldav, rpc, sasl, autoconfig",
             "Node:AllowPlaintextAuth: \"maybe\" is not true or false",
         }));
         Assert.That(Errors(error), Has.Some.StartWith("Node:Nmae: is not a known key"));
