@@ -30,7 +30,7 @@ internal sealed class AuthCommand(uint id, string mechanism, AuthParameters para
         }
 
         var parameters = AuthParameters.Parse(fields.Skip(2), out var error);
-        return parameters is null ? (SaslResponse)SaslReply.Fail(id, $"Invalid {error}") : new AuthCommand(id, fields[1], parameters);
+        return parameters is null ? (SaslResponse)SaslReply.Fail(id, $"Invalid parameters: {error}") : new AuthCommand(id, fields[1], parameters);
     }
 
     public override async ValueTask<SaslResponse> ExecuteAsync(SaslSession session, CancellationToken cancellationToken)
