@@ -6,6 +6,10 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 require_root
+# Postfix is a peer the tests start from a private configuration (Tests/Groupware.Testing/PostfixPeer.cs): the
+# system's own instance is left unconfigured, and install_packages keeps it from starting.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+install_packages postfix
 install_packages openssl curl ca-certificates python3 python3-prometheus-client whois swaks libnet-ssleay-perl fetchmail isync \
   debootstrap iproute2 \
   monitoring-plugins-basic dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd icinga2-bin python3-caldav vdirsyncer radicale cadaver
