@@ -3,7 +3,7 @@
 # PostgreSQL installed and started, role and database created, a dev certificate, the
 # schema migrated, a demo account, and every implemented listener on loopback at the
 # standard port + 10000 (IMAP 10143/10993, POP3 10110/10995, LMTP 10024, CalDAV 18443,
-# RPC 10237; admin /metrics and /health on 19180). Ctrl+C stops it. Safe to run again.
+# RPC 10237, SASL for a local Postfix 10012, autoconfig 10080; admin /metrics and /health on 19180). Ctrl+C stops it. Safe to run again.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 

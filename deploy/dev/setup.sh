@@ -117,6 +117,8 @@ dev_listeners() {
       lmtp) lines+=('    "lmtp": { "Protocol": "lmtp", "Endpoint": "127.0.0.1:10024", "Tls": "none" }') ;;
       caldav) lines+=('    "caldav": { "Protocol": "caldav", "Endpoint": "127.0.0.1:18443", "Tls": "implicit" }') ;;
       rpc) lines+=('    "rpc": { "Protocol": "rpc", "Endpoint": "127.0.0.1:10237", "Tls": "implicit" }') ;;
+      sasl) lines+=('    "sasl": { "Protocol": "sasl", "Endpoint": "127.0.0.1:10012", "Tls": "none" }') ;;
+      autoconfig) lines+=('    "autoconfig": { "Protocol": "autoconfig", "Endpoint": "127.0.0.1:10080", "Tls": "none" }') ;;
     esac
   done
   local IFS=$'\n'
