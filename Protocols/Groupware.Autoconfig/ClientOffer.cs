@@ -35,9 +35,8 @@ internal static class ClientOffers
     public static IReadOnlyList<ServerOffer> For(ClientSetupOptions options, bool legacyDevice)
     {
         var host = legacyDevice && options.LegacyHostName is { } legacy ? legacy : options.HostName;
-        var submission = legacyDevice && options.LegacyHostName is { } legacySubmission && options.SubmissionHostName is null
-            ? legacySubmission
-            : options.SubmissionHost;
+        // Submission is the MTA's, wherever it runs: the same for every account.
+        var submission = options.SubmissionHost;
         return
         [
             new(ClientService.Imap, host, options.ImapPort, ServerSecurity.ImplicitTls),
