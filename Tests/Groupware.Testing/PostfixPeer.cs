@@ -37,7 +37,11 @@ public sealed class PostfixPeer : IAsyncDisposable
     /// <summary>Postfix's log (<c>maillog_file</c>), for failure messages.</summary>
     public string Log => File.Exists(Path.Combine(Directory, "maillog")) ? File.ReadAllText(Path.Combine(Directory, "maillog")) : "";
 
-    public static async Task<PostfixPeer> StartAsync(IPEndPoint sasl, TestCertificates certificates)
+    /// <param name="sasl">The node's sasl listener.</param>
+    /// <param name="certificates">The certificate smtpd offers.</param>
+    /// <param name="extraMain">Lines appended to main.cf (a later setting overrides an earlier one).</param>
+    /// <param name="extraMaster">Services appended to master.cf.</param>
+    public static async Task<PostfixPeer> StartAsync(IPEndPoint sasl, TestCertificates certificates, string extraMain = "", string extraMaster = "")
     {
         ArgumentNullException.ThrowIfNull(sasl);
         ArgumentNullException.ThrowIfNull(certificates);
@@ -82,6 +86,7 @@ public sealed class PostfixPeer : IAsyncDisposable
             smtpd_tls_key_file = {certificates.KeyFile}
             smtpd_tls_security_level = may
             smtpd_tls_auth_only = yes
+            {extraMain}
 
             """);
         await File.WriteAllTextAsync(Path.Combine(directory, "etc", "master.cf"), $"""
@@ -109,6 +114,7 @@ public sealed class PostfixPeer : IAsyncDisposable
             anvil     unix  -       -       n       -       1       anvil
             scache    unix  -       -       n       -       1       scache
             postlog   unix-dgram n  -       n       -       1       postlogd
+            {extraMaster}
 
             """);
         var chown = await ExternalProcess.RunAsync("chown", ["postfix", Path.Combine(directory, "data")]);
