@@ -100,14 +100,18 @@ internal static class AutodiscoverPox
         writer.WriteEndElement();
     });
 
+    /// <summary>
+    /// One <c>Protocol</c>, its children in the order Exchange's reference of Protocol (POX) lists them (Type, Server,
+    /// Port, LoginName, DomainRequired, SPA, SSL, AuthRequired, UsePOPAuth, SMTPLast), with Encryption after SSL.
+    /// </summary>
     private static void WriteProtocol(XmlWriter writer, string type, ServerOffer offer, EmailAddress address)
     {
         writer.WriteStartElement("Protocol", OutlookResponseSchema);
         writer.WriteElementString("Type", OutlookResponseSchema, type);
         writer.WriteElementString("Server", OutlookResponseSchema, offer.Host);
         writer.WriteElementString("Port", OutlookResponseSchema, offer.Port.ToString(CultureInfo.InvariantCulture));
-        writer.WriteElementString("DomainRequired", OutlookResponseSchema, "off");
         writer.WriteElementString("LoginName", OutlookResponseSchema, address.Address);
+        writer.WriteElementString("DomainRequired", OutlookResponseSchema, "off");
         writer.WriteElementString("SPA", OutlookResponseSchema, "off");
         writer.WriteElementString("SSL", OutlookResponseSchema, "on");
         writer.WriteElementString("Encryption", OutlookResponseSchema, offer.Security == ServerSecurity.ImplicitTls ? "SSL" : "TLS");

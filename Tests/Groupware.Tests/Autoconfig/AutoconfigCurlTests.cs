@@ -175,6 +175,15 @@ public sealed class AutoconfigCurlTests
             Type: p.Element(Outlook + "Type")!.Value, Server: p.Element(Outlook + "Server")!.Value, Port: p.Element(Outlook + "Port")!.Value,
             Ssl: p.Element(Outlook + "SSL")!.Value, Encryption: p.Element(Outlook + "Encryption")!.Value,
             Login: p.Element(Outlook + "LoginName")!.Value)).ToList();
+        // No schema of the 2006a response is published; Exchange's reference of Protocol (POX) gives the order of its children.
+        string[] documented = ["Type", "Server", "Port", "LoginName", "DomainRequired", "SPA", "SSL", "Encryption", "AuthRequired", "UsePOPAuth", "SMTPLast"];
+        foreach (var protocol in account.Elements(Outlook + "Protocol"))
+        {
+            var names = protocol.Elements().Select(e => e.Name.LocalName).ToList();
+            Assert.That(names, Is.SubsetOf(documented));
+            Assert.That(names.Select(n => Array.IndexOf(documented, n)), Is.Ordered, string.Join(",", names));
+        }
+
         var host = legacyDevice ? Legacy : Secure;
         Assert.That(protocols, Is.EqualTo(new[]
         {
