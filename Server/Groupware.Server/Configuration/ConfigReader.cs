@@ -235,9 +235,10 @@ internal sealed partial class ConfigReader
                 endpoint = null;
             }
 
-            // Fail closed (DESIGN.md, lessons): on a secure node clear text is only for local delivery, and
-            // for a caldav listener that only redirects to HTTPS (DESIGN.md, the security invariant: it
-            // answers every request with a redirect, and a request with credentials with 403).
+            // Fail closed (DESIGN.md, lessons): on a secure node clear text is only for local delivery and the
+            // MTA's SASL, for a caldav listener that only redirects to HTTPS (DESIGN.md, the security invariant: it
+            // answers every request with a redirect, and a request with credentials with 403), and for autoconfig,
+            // which takes no credentials (and refuses, recording them as exposed, any sent to it in clear).
             if (tls == TlsMode.None && !allowPlaintext && endpoint is not null
                 && !(protocol is "lmtp" or "sasl" && endpoint.IsLocalOnly) && protocol is not "caldav" and not "autoconfig")
             {
