@@ -283,6 +283,20 @@ public sealed class AutoconfigCurlTests
     }
 
     [Test]
+    public async Task HEAD_answers_the_headers_of_GET_and_a_wrong_method_is_told_the_right_one()
+    {
+        var url = $"{Base("autoconfig")}/mail/config-v1.1.xml?emailaddress={_ordinary}";
+        var head = await ExternalProcess.RunAsync(ExternalProcess.Require("curl"), ["-sS", "-I", "--max-time", "20", url]);
+        Assert.That(head.Output, Does.StartWith("HTTP/1.1 200"));
+        var length = (await CurlAsync(url)).Body.Length;
+        Assert.That(head.Output, Does.Contain($"Content-Length: {length}").IgnoreCase.And.Contain("Cache-Control: no-store").IgnoreCase);
+
+        var post = await ExternalProcess.RunAsync(ExternalProcess.Require("curl"),
+            ["-sS", "-i", "--max-time", "20", "-X", "POST", "--data", "x", $"{Base("autoconfig")}/mobileconfig?emailaddress={_ordinary}"]);
+        Assert.That(post.Output, Does.StartWith("HTTP/1.1 405").And.Contain("Allow: GET, HEAD").IgnoreCase);
+    }
+
+    [Test]
     public async Task Other_paths_and_methods_are_not_served()
     {
         Assert.That((await CurlAsync($"{Base("autoconfig")}/calendars/")).Status, Is.EqualTo(404));
