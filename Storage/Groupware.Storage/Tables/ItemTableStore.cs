@@ -1,0 +1,86 @@
+using Dapper;
+using Npgsql;
+
+namespace Groupware.Storage.Tables;
+
+/// <summary>A folder's counts: items, unread items (mail) and octets.</summary>
+public sealed record FolderCounts(long FolderId, long Total, long Unread, long Size);
+
+/// <summary>
+/// Runs item tables (<see cref="ItemTable"/>) and the folder counts of a hierarchy listing, for
+/// the RPC front-end: each one statement over indexed columns.
+/// </summary>
+public sealed class ItemTableStore(NpgsqlDataSource dataSource)
+{
+    // Per mailbox in one pass over the account's messages (the primary key's account range), not one count per mailbox.
+    private const string SelectMailCounts = """
+        SELECT m.mailbox_id AS folderid, count(*) AS total, count(*) FILTER (WHERE (m.system_flags & 1) = 0) AS unread,
+               COALESCE(sum(m.size), 0)::bigint AS size
+        FROM messages m WHERE m.account_id = @accountId GROUP BY m.mailbox_id
+        """;
+
+    private const string SelectCalendarCounts = """
+        SELECT o.calendar_id AS folderid, count(*) AS total, 0::bigint AS unread, COALESCE(sum(o.size), 0)::bigint AS size
+        FROM calendar_objects o WHERE o.account_id = @accountId GROUP BY o.calendar_id
+        """;
+
+    /// <summary>A page of a table and the total it matches, from one statement.</summary>
+    public async Task<TablePage> QueryAsync(TableQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var (sql, parameters) = ItemTable.Build(query);
+        var types = query.Columns.Select(c => ItemTable.Column(query.Kind, c)!.Value.Type).ToArray();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddRange(parameters.ToArray());
+        var rows = new List<TableRow>();
+        long? total = null;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                total ??= reader.GetInt64(1);
+                var values = new object?[types.Length];
+                for (var i = 0; i < types.Length; i++)
+                {
+                    var ordinal = i + 2;
+                    values[i] = reader.IsDBNull(ordinal) ? null : types[i] switch
+                    {
+                        ColumnType.Text => reader.GetString(ordinal),
+                        ColumnType.Number => reader.GetInt64(ordinal),
+                        ColumnType.Boolean => reader.GetBoolean(ordinal),
+                        _ => new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc)),
+                    };
+                }
+
+                rows.Add(new TableRow(reader.GetString(0), values));
+            }
+        }
+
+        if (total is null)
+        {
+            // A page past the end has no row to carry the total: count alone, with the same restriction.
+            await using var count = new NpgsqlCommand($"SELECT count(*) FROM ({sql.Replace(" OFFSET @offset LIMIT @limit", "", StringComparison.Ordinal)}) AS t",
+                connection);
+            count.Parameters.AddRange(parameters.Select(p => p.Clone()).ToArray());
+            total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        return new TablePage(rows, total.Value);
+    }
+
+    /// <summary>The counts of every mailbox of the account that has messages (others have none).</summary>
+    public Task<IReadOnlyDictionary<long, FolderCounts>> MailCountsAsync(long accountId, CancellationToken cancellationToken) =>
+        CountsAsync(SelectMailCounts, accountId, cancellationToken);
+
+    /// <summary>The counts of every calendar of the account that has objects.</summary>
+    public Task<IReadOnlyDictionary<long, FolderCounts>> CalendarCountsAsync(long accountId, CancellationToken cancellationToken) =>
+        CountsAsync(SelectCalendarCounts, accountId, cancellationToken);
+
+    private async Task<IReadOnlyDictionary<long, FolderCounts>> CountsAsync(string sql, long accountId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<FolderCounts>(new CommandDefinition(sql, new { accountId }, cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.FolderId);
+    }
+}
