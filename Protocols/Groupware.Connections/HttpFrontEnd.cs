@@ -31,6 +31,21 @@ public abstract class HttpFrontEnd
 
     /// <summary>Whether a request on a listener of one of <see cref="AlsoServedOn"/> is this front-end's to answer.</summary>
     public virtual bool Claims(HttpRequest request) => false;
+
+    /// <summary>
+    /// For a front-end built on ASP.NET Core's endpoint routing (the RPC's gRPC services): its own
+    /// pipeline, built once per node on a builder of its own, so that its endpoints serve only its
+    /// listeners. Its requests carry their listener as a <see cref="ListenerContext"/> feature
+    /// (<see cref="ListenerOf"/>). Null, the default: every request goes to <see cref="HandleAsync"/>.
+    /// </summary>
+    public virtual RequestDelegate? BuildPipeline(IServiceProvider services) => null;
+
+    /// <summary>The listener a request of a <see cref="BuildPipeline"/> front-end came through.</summary>
+    public static ListenerContext ListenerOf(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Features.Get<ListenerContext>() ?? throw new InvalidOperationException("the request did not come through a listener");
+    }
 }
 
 /// <summary>

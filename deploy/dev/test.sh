@@ -12,7 +12,8 @@ echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-se
 install_packages postfix
 install_packages openssl curl ca-certificates python3 python3-prometheus-client whois swaks libnet-ssleay-perl fetchmail isync \
   debootstrap iproute2 \
-  monitoring-plugins-basic dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd icinga2-bin python3-caldav vdirsyncer radicale cadaver
+  monitoring-plugins-basic dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd icinga2-bin python3-caldav vdirsyncer radicale cadaver \
+  python3-grpcio python3-grpc-tools
 start_postgres
 build
 cd "$GW_ROOT"

@@ -20,7 +20,7 @@ internal sealed partial class ConfigReader
 
     private static readonly Dictionary<string, string[]> KnownKeys = new(StringComparer.OrdinalIgnoreCase)
     {
-        [""] = ["Node", "Database", "Tls", "Listeners", "Limits", "Admin", "Auth", "Mail", "Imap", "ClientSetup"],
+        [""] = ["Node", "Database", "Tls", "Listeners", "Limits", "Admin", "Auth", "Mail", "Imap", "ClientSetup", "Rpc"],
         ["Node"] = ["Name", "AllowPlaintextAuth", "PlaintextAccounts", "TrustedNetworks"],
         ["Database"] = ["ConnectionString"],
         ["Tls"] = ["CertificateFile", "KeyFile"],
@@ -37,6 +37,8 @@ internal sealed partial class ConfigReader
             "SubmissionPort", "SubmissionStartTlsPort", "CalDavPort"],
         ["Imap"] = ["MaxSessionsPerUserAndAddress", "MaxAuthFailures", "LoginTimeoutSeconds", "IdleKeepAliveSeconds", "MaxAppendMessages", "MaxMetadataValueSize", "MaxMetadataEntries",
             "SnapshotCacheMessages"],
+        ["Rpc"] = ["SessionLifetimeHours", "MaxRestrictionDepth", "MaxRestrictionNodes", "DefaultPageSize", "MaxPageSize", "MaxBatchItems",
+            "ContentChunkSize", "MaxResolveMatches", "MaxNamesPerCall", "MaxReceiveMessageSize", "RelayHost", "RelayPort", "RelayTls"],
     };
 
     private readonly List<ConfigProblem> _problems = [];
@@ -139,6 +141,7 @@ internal sealed partial class ConfigReader
             ClientSetup = ReadClientSetup(configuration, mail.HostName, listeners),
             MailStore = ReadMailStore(configuration),
             Imap = ReadImap(configuration),
+            Rpc = ReadRpc(configuration),
             SourcePath = sourcePath,
         };
     }

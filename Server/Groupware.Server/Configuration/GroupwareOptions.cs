@@ -41,6 +41,9 @@ internal sealed record GroupwareOptions
     /// <summary>The <c>ClientSetup</c> section: the names and ports autoconfig documents and DNS records offer clients.</summary>
     public Groupware.Autoconfig.ClientSetupOptions ClientSetup { get; init; } = new() { HostName = System.Net.Dns.GetHostName() };
 
+    /// <summary>The <c>Rpc</c> section: the RPC front-end's limits and its relay for submitted mail.</summary>
+    public Groupware.Rpc.RpcOptions Rpc { get; init; } = new();
+
     /// <summary>The file the options were read from, if any.</summary>
     public string? SourcePath { get; init; }
 

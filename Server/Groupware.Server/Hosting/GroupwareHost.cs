@@ -294,10 +294,17 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
     private static void UseHttpProtocols(WebApplication app, Dictionary<string, HttpFrontEnd> protocols, Dictionary<string, ListenerContext> contexts)
     {
         var guests = protocols.Values.Where(p => p.AlsoServedOn.Count > 0).ToList();
+        var pipelines = protocols.ToDictionary(p => p.Key, p => p.Value.BuildPipeline(app.Services), StringComparer.Ordinal);
         app.Run(context =>
         {
             if (context.Features.Get<HttpListenerFeature>() is { } mark && contexts.TryGetValue(mark.Listener, out var listener))
             {
+                if (pipelines[listener.Protocol] is { } pipeline)
+                {
+                    context.Features.Set(listener);
+                    return pipeline(context);
+                }
+
                 foreach (var guest in guests)
                 {
                     if (guest.AlsoServedOn.Contains(listener.Protocol, StringComparer.Ordinal) && guest.Claims(context.Request))

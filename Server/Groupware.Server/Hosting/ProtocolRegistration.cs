@@ -5,6 +5,7 @@ using Groupware.Imap;
 using Groupware.Lmtp;
 using Groupware.Pop3;
 using Groupware.Sasl;
+using Groupware.Rpc;
 using Groupware.Server.Configuration;
 using Groupware.Storage.Accounts;
 using Groupware.Storage.Mail;
@@ -19,7 +20,7 @@ namespace Groupware.Server.Hosting;
 internal static class ProtocolRegistration
 {
     /// <summary>The protocols registered below, by name (what <c>groupware config protocols</c> prints).</summary>
-    public static IReadOnlyList<string> Implemented { get; } = ["autoconfig", "caldav", "imap", "lmtp", "pop3", "sasl"];
+    public static IReadOnlyList<string> Implemented { get; } = ["autoconfig", "caldav", "imap", "lmtp", "pop3", "rpc", "sasl"];
 
     /// <summary>Registers every implemented front-end and what it needs.</summary>
     public static void AddImplementedProtocols(IServiceCollection services)
@@ -60,5 +61,13 @@ internal static class ProtocolRegistration
         // Client set-up (Thunderbird autoconfig, Outlook Autodiscover, Apple profiles), offering only TLS.
         services.TryAddSingleton(provider => provider.GetRequiredService<GroupwareOptions>().ClientSetup);
         services.AddAutoconfig();
+
+        // The MAPI-like RPC (groupware.rpc.v1) as gRPC on implicit TLS: the mail and calendar stores; uploads spool and limit as delivery does.
+        services.TryAddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<GroupwareOptions>();
+            return options.Rpc with { SpoolDirectory = options.Mail.SpoolDirectory, MaxMessageSize = options.Mail.MaxMessageSize };
+        });
+        services.AddRpc();
     }
 }
