@@ -17,6 +17,12 @@ public abstract class HttpFrontEnd
     public virtual IReadOnlyList<SslApplicationProtocol> ApplicationProtocols { get; } =
         [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
 
+    /// <summary>
+    /// On a clear-text listener: HTTP/2 by prior knowledge (RFC 9113 §3.3) instead of HTTP/1.1, for a
+    /// protocol whose clients speak only HTTP/2 (gRPC). False for CalDAV, whose clients never do.
+    /// </summary>
+    public virtual bool ClearTextHttp2 => false;
+
     /// <summary>The protocol's default session limits (its idle timeout is the HTTP keep-alive timeout).</summary>
     public virtual SessionLimits DefaultLimits => new();
 

@@ -27,6 +27,9 @@ internal sealed class RpcProtocol : HttpFrontEnd
     public override IReadOnlyList<SslApplicationProtocol> ApplicationProtocols { get; } =
         [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
 
+    /// <summary>gRPC clients speak HTTP/2 only: on a legacy node's clear-text listener, by prior knowledge.</summary>
+    public override bool ClearTextHttp2 => true;
+
     public override RequestDelegate BuildPipeline(IServiceProvider services)
     {
         // A builder of its own, not the application's: its endpoints are routed only here.

@@ -125,7 +125,7 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
                     directory.Add(listener.Name, listener.Protocol, listener.Tls, () => listen.EndPoint);
                     if (isHttp)
                     {
-                        ConfigureHttp(listen, listener, limiter, metrics, contexts, options);
+                        ConfigureHttp(listen, listener, httpProtocols[listener.Protocol], limiter, metrics, contexts, options);
                         return;
                     }
 
@@ -263,7 +263,7 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
     /// http/1.1), HTTP/1.1 and HTTP/2 over TLS and HTTP/1.1 in clear, and a mark naming the listener,
     /// by which <see cref="UseHttpProtocols"/> routes its requests.
     /// </summary>
-    private static void ConfigureHttp(ListenOptions listen, ListenerOptions listener, ConnectionLimiter limiter, GroupwareMetrics metrics,
+    private static void ConfigureHttp(ListenOptions listen, ListenerOptions listener, HttpFrontEnd frontEnd, ConnectionLimiter limiter, GroupwareMetrics metrics,
         Dictionary<string, ListenerContext> contexts, GroupwareOptions options)
     {
         // No busy line: an HTTP client that cannot connect retries, and a refused connection has no request to answer.
@@ -275,8 +275,8 @@ internal sealed partial class GroupwareHost : IAsyncDisposable
         }
         else
         {
-            // Kestrel offers HTTP/2 in clear only by prior knowledge, which no calendar client uses.
-            listen.Protocols = HttpProtocols.Http1;
+            // Kestrel offers HTTP/2 in clear only by prior knowledge, which no calendar client uses (gRPC clients only do).
+            listen.Protocols = frontEnd.ClearTextHttp2 ? HttpProtocols.Http2 : HttpProtocols.Http1;
         }
 
         var mark = new HttpListenerFeature(listener.Name);

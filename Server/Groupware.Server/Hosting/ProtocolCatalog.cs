@@ -16,7 +16,8 @@ internal sealed class ProtocolCatalog
         ["lmtp"] = [TlsMode.None, TlsMode.StartTls],
         // HTTP has no STARTTLS (RFC 2817 is not used by clients).
         ["caldav"] = [TlsMode.Implicit, TlsMode.None],
-        ["rpc"] = [TlsMode.Implicit],
+        // none: HTTP/2 by prior knowledge, on a legacy node only (a secure node allows none only for LMTP).
+        ["rpc"] = [TlsMode.Implicit, TlsMode.None],
         // The Dovecot authentication protocol has no TLS: loopback or a unix socket only (ConfigReader).
         ["sasl"] = [TlsMode.None],
         // Client set-up documents carry no credentials: clear HTTP (autoconfig.DOMAIN on port 80) or HTTPS.
