@@ -24,49 +24,44 @@ public sealed class ItemTableStore(NpgsqlDataSource dataSource)
         FROM calendar_objects o WHERE o.account_id = @accountId GROUP BY o.calendar_id
         """;
 
-    /// <summary>A page of a table and the total it matches, from one statement.</summary>
+    /// <summary>A page of a table and the total it matches, read in one snapshot.</summary>
     public async Task<TablePage> QueryAsync(TableQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var (sql, parameters) = ItemTable.Build(query);
+        var (pageSql, countSql, parameters) = ItemTable.Build(query);
         var types = query.Columns.Select(c => ItemTable.Column(query.Kind, c)!.Value.Type).ToArray();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(sql, connection);
-        command.Parameters.AddRange(parameters.ToArray());
+        await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        var page = new NpgsqlBatchCommand(pageSql);
+        page.Parameters.AddRange(parameters.ToArray());
+        var count = new NpgsqlBatchCommand(countSql);
+        count.Parameters.AddRange(parameters.Select(p => p.Clone()).ToArray());
+        batch.BatchCommands.Add(page);
+        batch.BatchCommands.Add(count);
         var rows = new List<TableRow>();
-        long? total = null;
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
+            var values = new object?[types.Length];
+            for (var i = 0; i < types.Length; i++)
             {
-                total ??= reader.GetInt64(1);
-                var values = new object?[types.Length];
-                for (var i = 0; i < types.Length; i++)
+                var ordinal = i + 1;
+                values[i] = reader.IsDBNull(ordinal) ? null : types[i] switch
                 {
-                    var ordinal = i + 2;
-                    values[i] = reader.IsDBNull(ordinal) ? null : types[i] switch
-                    {
-                        ColumnType.Text => reader.GetString(ordinal),
-                        ColumnType.Number => reader.GetInt64(ordinal),
-                        ColumnType.Boolean => reader.GetBoolean(ordinal),
-                        _ => new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc)),
-                    };
-                }
-
-                rows.Add(new TableRow(reader.GetString(0), values));
+                    ColumnType.Text => reader.GetString(ordinal),
+                    ColumnType.Number => reader.GetInt64(ordinal),
+                    ColumnType.Boolean => reader.GetBoolean(ordinal),
+                    _ => new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(ordinal), DateTimeKind.Utc)),
+                };
             }
+
+            rows.Add(new TableRow(reader.GetString(0), values));
         }
 
-        if (total is null)
-        {
-            // A page past the end has no row to carry the total: count alone, with the same restriction.
-            await using var count = new NpgsqlCommand($"SELECT count(*) FROM ({sql.Replace(" OFFSET @offset LIMIT @limit", "", StringComparison.Ordinal)}) AS t",
-                connection);
-            count.Parameters.AddRange(parameters.Select(p => p.Clone()).ToArray());
-            total = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
-        }
-
-        return new TablePage(rows, total.Value);
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new TablePage(rows, reader.GetInt64(0));
     }
 
     /// <summary>The counts of every mailbox of the account that has messages (others have none).</summary>
