@@ -43,6 +43,7 @@ install -m 0644 "$root/README.md" "$stage/usr/share/doc/groupware/README.md"
 install -m 0644 "$root/deploy/README.md" "$stage/usr/share/doc/groupware/deploy.md"
 install -m 0644 "$root/LICENSE" "$stage/usr/share/doc/groupware/copyright"
 cp -r "$root/deploy/monitoring" "$stage/usr/share/doc/groupware/monitoring"
+cp -r "$root/deploy/postfix" "$stage/usr/share/doc/groupware/postfix"
 install -m 0644 "$here/logrotate" "$stage/etc/logrotate.d/groupware"
 for script in postinst prerm postrm; do install -m 0755 "$here/$script" "$stage/DEBIAN/$script"; done
 printf '/etc/groupware/groupware.json\n/etc/logrotate.d/groupware\n' > "$stage/DEBIAN/conffiles"
