@@ -44,10 +44,12 @@ internal static class FreeBusyQueryReport
 
             foreach (var occurrence in CalendarTime.Overlapping(parsed, "VEVENT", start, end))
             {
-                if (TypeOf(occurrence.Source) is not { } type || occurrence.End <= occurrence.Start)
+                if (CalendarTime.FreeBusyKindOf(occurrence.Source) is not { } kind || occurrence.End <= occurrence.Start)
                 {
                     continue;
                 }
+
+                var type = kind == FreeBusyKind.Tentative ? "BUSY-TENTATIVE" : "BUSY";
 
                 var period = (occurrence.Start < start ? start : occurrence.Start, occurrence.End > end ? end : occurrence.End);
                 (busy.TryGetValue(type, out var list) ? list : busy[type] = []).Add(period);
@@ -61,7 +63,7 @@ internal static class FreeBusyQueryReport
         foreach (var (type, periods) in busy.OrderBy(b => b.Key, StringComparer.Ordinal))
         {
             // One FREEBUSY per period keeps every line under RFC 5545 §3.1's 75 octets without folding.
-            foreach (var (from, to) in Coalesce(periods))
+            foreach (var (from, to) in CalendarTime.Coalesce(periods))
             {
                 text.Append(type == "BUSY" ? "FREEBUSY:" : $"FREEBUSY;FBTYPE={type}:").Append(Utc(from)).Append('/').Append(Utc(to)).Append("\r\n");
             }
@@ -69,38 +71,6 @@ internal static class FreeBusyQueryReport
 
         text.Append("END:VFREEBUSY\r\nEND:VCALENDAR\r\n");
         return DavResponse.Calendar(StatusCodes.Status200OK, text.ToString());
-    }
-
-    /// <summary>The FBTYPE of an event's time (RFC 4791 §7.10's table), or null when it is free.</summary>
-    private static string? TypeOf(IRecurringComponent component)
-    {
-        var transparency = (component as CalendarEvent)?.Transparency;
-        var status = (component as CalendarEvent)?.Status?.ToUpperInvariant();
-        if (string.Equals(transparency, "TRANSPARENT", StringComparison.OrdinalIgnoreCase) || status == "CANCELLED")
-        {
-            return null;
-        }
-
-        return status == "TENTATIVE" ? "BUSY-TENTATIVE" : "BUSY";
-    }
-
-    /// <summary>The periods sorted, overlapping or touching ones merged (RFC 4791 §7.10: SHOULD coalesce).</summary>
-    private static List<(DateTime Start, DateTime End)> Coalesce(List<(DateTime Start, DateTime End)> periods)
-    {
-        var merged = new List<(DateTime Start, DateTime End)>();
-        foreach (var period in periods.OrderBy(p => p.Start))
-        {
-            if (merged.Count > 0 && period.Start <= merged[^1].End)
-            {
-                merged[^1] = (merged[^1].Start, period.End > merged[^1].End ? period.End : merged[^1].End);
-            }
-            else
-            {
-                merged.Add(period);
-            }
-        }
-
-        return merged;
     }
 
     private static string Utc(DateTime value) => value.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);

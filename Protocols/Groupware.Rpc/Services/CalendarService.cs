@@ -61,10 +61,12 @@ internal sealed class CalendarService(AccountStore accounts, CalendarStore calen
 
                 foreach (var occurrence in CalendarTime.Overlapping(parsed, "VEVENT", start, end))
                 {
-                    if (TypeOf(occurrence.Source) is not { } type || occurrence.End <= occurrence.Start)
+                    if (CalendarTime.FreeBusyKindOf(occurrence.Source) is not { } kind || occurrence.End <= occurrence.Start)
                     {
                         continue;
                     }
+
+                    var type = kind == FreeBusyKind.Tentative ? BusyType.Tentative : BusyType.Busy;
 
                     var period = (occurrence.Start < start ? start : occurrence.Start, occurrence.End > end ? end : occurrence.End);
                     (busy.TryGetValue(type, out var list) ? list : busy[type] = []).Add(period);
@@ -72,43 +74,11 @@ internal sealed class CalendarService(AccountStore accounts, CalendarStore calen
             }
         }
 
-        return busy.SelectMany(b => Coalesce(b.Value).Select(p => new BusyPeriod
+        return busy.SelectMany(b => CalendarTime.Coalesce(b.Value).Select(p => new BusyPeriod
         {
             Start = Timestamp.FromDateTime(DateTime.SpecifyKind(p.Start, DateTimeKind.Utc)),
             End = Timestamp.FromDateTime(DateTime.SpecifyKind(p.End, DateTimeKind.Utc)),
             Type = b.Key,
         })).OrderBy(p => p.Start).ThenBy(p => p.Type);
-    }
-
-    /// <summary>The busy type of an event's time (RFC 4791 §7.10's table), or null when it is free.</summary>
-    private static BusyType? TypeOf(IRecurringComponent component)
-    {
-        var transparency = (component as CalendarEvent)?.Transparency;
-        var status = (component as CalendarEvent)?.Status?.ToUpperInvariant();
-        if (string.Equals(transparency, "TRANSPARENT", StringComparison.OrdinalIgnoreCase) || status == "CANCELLED")
-        {
-            return null;
-        }
-
-        return status == "TENTATIVE" ? BusyType.Tentative : BusyType.Busy;
-    }
-
-    /// <summary>The periods sorted, overlapping or touching ones merged (RFC 4791 §7.10: SHOULD coalesce).</summary>
-    private static List<(DateTime Start, DateTime End)> Coalesce(List<(DateTime Start, DateTime End)> periods)
-    {
-        var merged = new List<(DateTime Start, DateTime End)>();
-        foreach (var period in periods.OrderBy(p => p.Start))
-        {
-            if (merged.Count > 0 && period.Start <= merged[^1].End)
-            {
-                merged[^1] = (merged[^1].Start, period.End > merged[^1].End ? period.End : merged[^1].End);
-            }
-            else
-            {
-                merged.Add(period);
-            }
-        }
-
-        return merged;
     }
 }

@@ -240,4 +240,46 @@ public static class CalendarTime
 
         return (start, end < start ? start : end);
     }
+
+    /// <summary>
+    /// Whether an event's time is busy for free/busy (RFC 4791 §7.10's table): null when it is free
+    /// (TRANSPARENT, or CANCELLED), <see cref="FreeBusyKind.Tentative"/> for TENTATIVE, else busy.
+    /// </summary>
+    public static FreeBusyKind? FreeBusyKindOf(IRecurringComponent component)
+    {
+        var transparency = (component as CalendarEvent)?.Transparency;
+        var status = (component as CalendarEvent)?.Status?.ToUpperInvariant();
+        if (string.Equals(transparency, "TRANSPARENT", StringComparison.OrdinalIgnoreCase) || status == "CANCELLED")
+        {
+            return null;
+        }
+
+        return status == "TENTATIVE" ? FreeBusyKind.Tentative : FreeBusyKind.Busy;
+    }
+
+    /// <summary>The periods sorted, overlapping or touching ones merged (RFC 4791 §7.10: SHOULD coalesce).</summary>
+    public static List<(DateTime Start, DateTime End)> Coalesce(IEnumerable<(DateTime Start, DateTime End)> periods)
+    {
+        var merged = new List<(DateTime Start, DateTime End)>();
+        foreach (var period in periods.OrderBy(p => p.Start))
+        {
+            if (merged.Count > 0 && period.Start <= merged[^1].End)
+            {
+                merged[^1] = (merged[^1].Start, period.End > merged[^1].End ? period.End : merged[^1].End);
+            }
+            else
+            {
+                merged.Add(period);
+            }
+        }
+
+        return merged;
+    }
+}
+
+/// <summary>How an event's time counts in free/busy (RFC 5545 §3.2.9 FBTYPE BUSY and BUSY-TENTATIVE).</summary>
+public enum FreeBusyKind
+{
+    Busy,
+    Tentative,
 }
