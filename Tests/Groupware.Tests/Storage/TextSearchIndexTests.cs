@@ -7,8 +7,10 @@ using Npgsql;
 namespace Groupware.Tests.Storage;
 
 /// <summary>
-/// SEARCH BODY and TEXT of a word in 0.1% of 5,000 messages with distinct bodies: PostgreSQL's plan
-/// reads the trigram indexes of migration 0012, not the bodies, and the answer is right, under NOT too.
+/// SEARCH BODY and TEXT of a word in 0.1% of 5,000 messages with distinct bodies: the trigram indexes
+/// of migration 0012 answer them (PostgreSQL can plan the search without reading the bodies), and the
+/// answer is right, under NOT too. Which plan the planner picks at this size depends on the statistics
+/// of the whole run's database; the benchmark imap-large measures it at 100,000 messages.
 /// </summary>
 public sealed class TextSearchIndexTests : ImapStoreTest
 {
@@ -53,7 +55,10 @@ public sealed class TextSearchIndexTests : ImapStoreTest
     {
         var query = MessageQuery.Body("qUOKKA");
         Assert.That(await Store.SearchAsync(_account, _mailbox, query, CancellationToken.None), Has.Count.EqualTo(Messages / 1000));
-        Assert.That(await PlannedIndexesAsync(query), Does.Contain("blobs_body_text_trgm"));
+        // As for TEXT below: the run's shared database holds only some thousands of contents, which the
+        // planner may read whole once its statistics say the table is small (seen on a fresh clone
+        // after the RPC tests); with sequential scans off the plan shows the index answers the search.
+        Assert.That(await PlannedIndexesAsync(query, sequentialScans: false), Does.Contain("blobs_body_text_trgm"));
         Assert.That(await Store.SearchAsync(_account, _mailbox, MessageQuery.Not(query), CancellationToken.None),
             Has.Count.EqualTo(Messages - (Messages / 1000)));
     }
