@@ -1,4 +1,4 @@
-using System.Diagnostics.CodeAnalysis;
+using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text;
 using Org.BouncyCastle.Crypto.Generators;
@@ -73,21 +73,28 @@ public sealed class PasswordHasher
     public string Hash(string password) =>
         "{ARGON2ID}" + Argon2idHash.Create(password, _options.Argon2MemoryKiB, _options.Argon2Iterations, _options.Argon2Parallelism);
 
+    /// <summary>
+    /// The schemes this server verifies, as Dovecot names them, each with its check of a password
+    /// against the data after <c>{SCHEME}</c>: true, false, or null when the data cannot be checked.
+    /// </summary>
+    private static readonly FrozenDictionary<string, Func<PasswordHasher, string, string, bool?>> Verifiers =
+        new Dictionary<string, Func<PasswordHasher, string, string, bool?>>
+        {
+            ["ARGON2ID"] = (hasher, password, data) =>
+                Argon2idHash.TryParse(data, out var argon2) && hasher.IsAffordable(argon2) ? argon2.Matches(password) : null,
+            ["SHA512-CRYPT"] = (_, password, data) => Sha512Crypt.Verify(password, data),
+            ["BLF-CRYPT"] = (_, password, data) => VerifyBcrypt(password, data),
+            ["SSHA512"] = (_, password, data) => VerifySsha512(password, data),
+            ["PLAIN"] = (_, password, data) => VerifyPlain(password, data),
+            ["CLEAR"] = (_, password, data) => VerifyPlain(password, data),
+            ["CLEARTEXT"] = (_, password, data) => VerifyPlain(password, data),
+        }.ToFrozenDictionary(StringComparer.Ordinal);
+
     /// <summary>Checks <paramref name="password"/> against a stored hash in any scheme this server reads, in constant time where the scheme allows.</summary>
-    [SuppressMessage("Performance", "CA1822", Justification = "Instance API beside Hash, which uses the options")]
     public PasswordCheck Verify(string password, string storedHash)
     {
         var (scheme, data) = Split(storedHash);
-        bool? match = scheme switch
-        {
-            "ARGON2ID" => Argon2idHash.TryParse(data, out var argon2) && IsAffordable(argon2) ? argon2.Matches(password) : null,
-            "SHA512-CRYPT" => Sha512Crypt.Verify(password, data),
-            "BLF-CRYPT" => VerifyBcrypt(password, data),
-            "SSHA512" => VerifySsha512(password, data),
-            "PLAIN" or "CLEAR" or "CLEARTEXT" => CryptographicOperations.FixedTimeEquals(
-                Encoding.UTF8.GetBytes(password), Encoding.UTF8.GetBytes(data)),
-            _ => null,
-        };
+        bool? match = Verifiers.TryGetValue(scheme, out var verify) ? verify(this, password, data) : null;
         return match switch
         {
             true => PasswordCheck.Match,
@@ -116,9 +123,8 @@ public sealed class PasswordHasher
             || argon2.Parallelism != _options.Argon2Parallelism;
     }
 
-    /// <summary>Whether <see cref="Verify"/> can check a password against this stored hash (its scheme is one of those listed above).</summary>
-    public static bool IsVerifiable(string storedHash) =>
-        SchemeOf(storedHash) is "ARGON2ID" or "SHA512-CRYPT" or "BLF-CRYPT" or "SSHA512" or "PLAIN" or "CLEAR" or "CLEARTEXT";
+    /// <summary>Whether <see cref="Verify"/> can check a password against this stored hash (its scheme is one it verifies).</summary>
+    public static bool IsVerifiable(string storedHash) => Verifiers.ContainsKey(SchemeOf(storedHash));
 
     /// <summary>The scheme of a stored hash as Dovecot names it (<c>SHA512-CRYPT</c>, <c>PLAIN</c> ...), or "" when none is recognised.</summary>
     public static string SchemeOf(string storedHash) => Split(storedHash).Scheme;
@@ -163,6 +169,9 @@ public sealed class PasswordHasher
     private bool IsAffordable(Argon2idHash hash) =>
         hash.MemoryKiB <= Math.Max(MaxStoredArgon2MemoryKiB, _options.Argon2MemoryKiB)
         && (long)hash.MemoryKiB * hash.Iterations <= Math.Max(MaxStoredArgon2Work, (long)_options.Argon2MemoryKiB * _options.Argon2Iterations);
+
+    private static bool VerifyPlain(string password, string stored) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(password), Encoding.UTF8.GetBytes(stored));
 
     private static bool? VerifyBcrypt(string password, string stored)
     {
