@@ -22,29 +22,22 @@ internal sealed record GetMetadataCommand(string Mailbox, IReadOnlyList<string> 
 
         long? maxSize = null;
         MetadataDepth? depth = null;
-        if (reader.Peek() == '(' && !reader.TryReadList(r => ReadOption(r, ref maxSize, ref depth), allowEmpty: false))
+
+        // The options before the mailbox (§4.2 with errata 2785/2786), or after it, as §4.2.1's examples
+        // had them (and MailKit sends them): an option list starts with a letter, an entry list with "/"
+        // or a string. Null when there is none.
+        bool? TryReadOptions() => reader.Peek() == '(' && reader.PeekAt(1) is >= 'A' and <= 'Z' or >= 'a' and <= 'z'
+            ? reader.TryReadList(r => ReadOption(r, ref maxSize, ref depth), allowEmpty: false) && reader.TrySpace()
+            : null;
+
+        if (TryReadOptions() is false || !reader.TryReadMailbox(session.Utf8, out var mailbox) || !reader.TrySpace())
         {
             return Syntax;
         }
 
-        if ((maxSize is not null || depth is not null) && !reader.TrySpace())
+        if (maxSize is null && depth is null && TryReadOptions() is false)
         {
             return Syntax;
-        }
-
-        if (!reader.TryReadMailbox(session.Utf8, out var mailbox) || !reader.TrySpace())
-        {
-            return Syntax;
-        }
-
-        // The options after the mailbox, as §4.2.1's examples had them before errata 2785/2786 (and as
-        // MailKit sends them): an option list starts with a letter, an entry list with "/" or a string.
-        if (maxSize is null && depth is null && reader.Peek() == '(' && reader.PeekAt(1) is >= 'A' and <= 'Z' or >= 'a' and <= 'z')
-        {
-            if (!reader.TryReadList(r => ReadOption(r, ref maxSize, ref depth), allowEmpty: false) || !reader.TrySpace())
-            {
-                return Syntax;
-            }
         }
 
         var entries = new List<string>();

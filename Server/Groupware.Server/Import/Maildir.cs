@@ -45,11 +45,11 @@ internal static class Maildir
     }
 
     /// <summary>The mailbox name of a Maildir++ directory: <c>.Projects.2024</c> is <c>Projects/2024</c>, each level decoded from modified UTF-7.</summary>
-    public static string FolderName(string directoryName)
-    {
-        var levels = directoryName.TrimStart('.').Split('.');
-        return string.Join(MailboxNames.Separator, levels.Select(level => ModifiedUtf7.TryDecode(level, out var decoded) ? decoded : level));
-    }
+    public static string FolderName(string directoryName) => Decode(directoryName.TrimStart('.').Split('.'));
+
+    /// <summary>A mailbox name of these levels, each decoded from modified UTF-7 where it is valid as such.</summary>
+    private static string Decode(IEnumerable<string> levels) =>
+        string.Join(MailboxNames.Separator, levels.Select(level => ModifiedUtf7.TryDecode(level, out var decoded) ? decoded : level));
 
     /// <summary>The subscribed mailbox names in <c>subscriptions</c> at the root (none if there is no such file).</summary>
     public static IReadOnlyList<string> ReadSubscriptions(string root, IReadOnlyCollection<string> folderNames)
@@ -72,10 +72,9 @@ internal static class Maildir
 
             // Version 2 separates levels with a tab; version 1 writes the namespace's own
             // separator, "." for Maildir++ unless the configuration chose "/".
-            var name = version2 ? string.Join(MailboxNames.Separator, line.Split('\t'))
-                : folderNames.Contains(line.Replace('.', MailboxNames.Separator)) ? line.Replace('.', MailboxNames.Separator) : line;
-            names.Add(string.Join(MailboxNames.Separator,
-                name.Split(MailboxNames.Separator).Select(level => ModifiedUtf7.TryDecode(level, out var decoded) ? decoded : level)));
+            var levels = version2 ? line.Split('\t')
+                : folderNames.Contains(line.Replace('.', MailboxNames.Separator)) ? line.Split('.') : line.Split(MailboxNames.Separator);
+            names.Add(Decode(levels));
         }
 
         return names;

@@ -45,10 +45,6 @@ public sealed partial class MailStore
                        WHERE m.account_id = @accountId AND m.mailbox_id = @mailboxId AND b.sha256 = @sha256)
         """;
 
-    private const string RaiseUidNext = """
-        UPDATE mailboxes SET uid_next = GREATEST(uid_next, @uidNext), highest_modseq = @modseq WHERE account_id = @accountId AND id = @mailboxId
-        """;
-
     /// <summary>
     /// Creates the mailbox an import fills if it is missing (superiors too, as CREATE does) and gives
     /// it the source's UIDVALIDITY while nothing was ever stored in it (a new account's default
@@ -143,7 +139,8 @@ public sealed partial class MailStore
                     AddAppended(write, accountId, mailboxId, uid, modseq, blobId, message, table);
                 }
 
-                Add(write, RaiseUidNext, new { accountId, mailboxId, uidNext = finalUidNext, modseq });
+                // UIDNEXT never goes down: finalUidNext is at least the UIDNEXT read under the lock.
+                Add(write, UpdateAppendTarget, new { accountId, mailboxId, uid = finalUidNext - 1, modseq });
                 Add(write, ChargeQuota, new { accountId, added = chosen.Sum(m => m.Message.Message.Size), addedMessages = (long)chosen.Count });
                 await write.ExecuteNonQueryAsync(cancellationToken);
             }

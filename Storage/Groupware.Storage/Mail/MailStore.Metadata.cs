@@ -42,8 +42,6 @@ public sealed partial class MailStore
 
     private const string LockAccount = "SELECT 1 FROM accounts WHERE id = @accountId FOR NO KEY UPDATE";
 
-    private const string LockMailboxRow = "SELECT 1 FROM mailboxes WHERE account_id = @accountId AND id = @mailboxId FOR UPDATE";
-
     /// <summary>
     /// The entries of the server (<paramref name="mailboxName"/> "") or of a mailbox that
     /// <paramref name="entries"/> name at <paramref name="depth"/>, by entry name; null when the mailbox does not exist.
@@ -94,7 +92,7 @@ public sealed partial class MailStore
         }
 
         // The mailbox's row (or the account's, for the server) serialises writers, so the count below holds at commit.
-        var locked = await connection.ExecuteScalarAsync<int?>(new CommandDefinition(mailboxId is null ? LockAccount : LockMailboxRow,
+        var locked = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(mailboxId is null ? LockAccount : LockTarget,
             new { accountId, mailboxId }, transaction, cancellationToken: cancellationToken));
         if (locked is null)
         {
