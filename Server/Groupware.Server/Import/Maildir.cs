@@ -72,8 +72,8 @@ internal static class Maildir
 
             // Version 2 separates levels with a tab; version 1 writes the namespace's own
             // separator, "." for Maildir++ unless the configuration chose "/".
-            var levels = version2 ? line.Split('\t')
-                : folderNames.Contains(line.Replace('.', MailboxNames.Separator)) ? line.Split('.') : line.Split(MailboxNames.Separator);
+            var dotted = line.Split('.');
+            var levels = version2 ? line.Split('\t') : folderNames.Contains(Decode(dotted)) ? dotted : line.Split(MailboxNames.Separator);
             names.Add(Decode(levels));
         }
 
