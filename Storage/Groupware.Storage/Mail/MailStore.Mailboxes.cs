@@ -101,17 +101,12 @@ public sealed partial class MailStore
         UPDATE mailboxes SET highest_modseq = @modseq WHERE account_id = @accountId AND id = @inboxId;
         """;
 
+    // The counters are the mailbox row's (Migrations/0017); only \Recent, a range of the primary key, is counted.
     private const string SelectStatus = """
-        SELECT b.id AS mailboxid,
-               (SELECT count(*) FROM messages m WHERE m.account_id = b.account_id AND m.mailbox_id = b.id) AS messages,
+        SELECT b.id AS mailboxid, b.message_count AS messages,
                (SELECT count(*) FROM messages m WHERE m.account_id = b.account_id AND m.mailbox_id = b.id AND m.uid >= b.first_recent_uid) AS recent,
-               b.uid_next AS uidnext, b.uid_validity AS uidvalidity,
-               (SELECT count(*) FROM messages m WHERE m.account_id = b.account_id AND m.mailbox_id = b.id AND (m.system_flags & 1) = 0) AS unseen,
-               (SELECT count(*) FROM messages m WHERE m.account_id = b.account_id AND m.mailbox_id = b.id AND (m.system_flags & 8) <> 0) AS deleted,
-               (SELECT COALESCE(sum(m.size), 0)::bigint FROM messages m WHERE m.account_id = b.account_id AND m.mailbox_id = b.id) AS size,
-               b.highest_modseq AS highestmodseq,
-               (SELECT COALESCE(sum(m.size), 0)::bigint FROM messages m
-                WHERE m.account_id = b.account_id AND m.mailbox_id = b.id AND (m.system_flags & 8) <> 0) AS deletedsize
+               b.uid_next AS uidnext, b.uid_validity AS uidvalidity, b.unseen_count AS unseen, b.deleted_count AS deleted,
+               b.message_bytes AS size, b.highest_modseq AS highestmodseq, b.deleted_bytes AS deletedsize
         FROM mailboxes b WHERE b.account_id = @accountId AND b.name = @name AND b.selectable
         """;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Groupware.Storage.Mail;
 using Npgsql;
 
 namespace Groupware.Storage.Tables;
@@ -187,9 +188,26 @@ public static class ItemTable
         var descending = query.Sort.Count > 0 && query.Sort[0].Descending;
         page.Append(mail ? "m.uid" : "o.name").Append(descending ? " DESC" : " ASC").Append(" OFFSET @offset LIMIT @limit");
         var needsContent = mail && where.ToString().Contains("b.", StringComparison.Ordinal);
-        var count = "SELECT count(*) FROM " + (mail ? needsContent ? MailFrom : "messages m" : CalendarFrom) + where;
+        var count = (mail ? CountedTotal(query.Restriction) : null) is { } counter
+            ? $"SELECT COALESCE((SELECT {counter} FROM mailboxes b WHERE b.account_id = @accountId AND b.id = @folderId), 0)"
+            : "SELECT count(*) FROM " + (mail ? needsContent ? MailFrom : "messages m" : CalendarFrom) + where;
         return (page.ToString(), count, parameters);
     }
+
+    /// <summary>
+    /// The total of a mail table from the counters of its mailbox row (Migrations/0017) where the
+    /// restriction is one they keep: none, unread or read, \Deleted or not (the list views of a
+    /// client); null for every other restriction, which is counted.
+    /// </summary>
+    private static string? CountedTotal(TableRestriction? restriction) => restriction switch
+    {
+        null => "b.message_count",
+        BitmaskMatch { Mask: (int)SystemFlags.Seen, AllSet: false } => "b.unseen_count",
+        BitmaskMatch { Mask: (int)SystemFlags.Seen, AllSet: true } => "b.message_count - b.unseen_count",
+        BitmaskMatch { Mask: (int)SystemFlags.Deleted, AllSet: true } => "b.deleted_count",
+        BitmaskMatch { Mask: (int)SystemFlags.Deleted, AllSet: false } => "b.message_count - b.deleted_count",
+        _ => null,
+    };
 
     private static (string Sql, ColumnType Type) Require(TableKind kind, TableColumn column) =>
         Column(kind, column) ?? throw new ArgumentException($"{column} is not a column of {kind} tables", nameof(column));

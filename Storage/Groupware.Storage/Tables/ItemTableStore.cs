@@ -12,11 +12,10 @@ public sealed record FolderCounts(long FolderId, long Total, long Unread, long S
 /// </summary>
 public sealed class ItemTableStore(NpgsqlDataSource dataSource)
 {
-    // Per mailbox in one pass over the account's messages (the primary key's account range), not one count per mailbox.
+    // The counters the mailbox rows keep (Migrations/0017), not a count of the account's messages.
     private const string SelectMailCounts = """
-        SELECT m.mailbox_id AS folderid, count(*) AS total, count(*) FILTER (WHERE (m.system_flags & 1) = 0) AS unread,
-               COALESCE(sum(m.size), 0)::bigint AS size
-        FROM messages m WHERE m.account_id = @accountId GROUP BY m.mailbox_id
+        SELECT b.id AS folderid, b.message_count AS total, b.unseen_count AS unread, b.message_bytes AS size
+        FROM mailboxes b WHERE b.account_id = @accountId AND b.message_count > 0
         """;
 
     private const string SelectCalendarCounts = """
