@@ -106,9 +106,14 @@ public sealed partial class MailStore
         _ => Display("to"),
     };
 
-    private static string Mailbox(string field) => $"upper(COALESCE(b.envelope -> '{field}' -> 0 ->> 'mailbox', '')) COLLATE \"C\"";
+    // The first address as ENVELOPE lists it (RFC 9051 §7.5.2): a group comes first as its start marker,
+    // whose mailbox is the group's name (MessageSummary stores it as "group"), so "To: a: x@y.org;" sorts
+    // as "a", as Dovecot does (imaptest's sort-addresses and sort-display-to).
+    private static string Mailbox(string field) =>
+        $"upper(COALESCE(b.envelope -> '{field}' -> 0 ->> 'mailbox', b.envelope -> '{field}' -> 0 ->> 'group', '')) COLLATE \"C\"";
 
     private static string Display(string field) =>
         $"upper(COALESCE(b.envelope -> '{field}' -> 0 ->> 'name', " +
-        $"(b.envelope -> '{field}' -> 0 ->> 'mailbox') || COALESCE('@' || (b.envelope -> '{field}' -> 0 ->> 'host'), ''), '')) COLLATE \"C\"";
+        $"(b.envelope -> '{field}' -> 0 ->> 'mailbox') || COALESCE('@' || (b.envelope -> '{field}' -> 0 ->> 'host'), ''), " +
+        $"b.envelope -> '{field}' -> 0 ->> 'group', '')) COLLATE \"C\"";
 }

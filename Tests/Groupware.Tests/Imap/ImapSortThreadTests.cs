@@ -155,6 +155,40 @@ public sealed class ImapSortThreadTests
     }
 
     [Test]
+    public async Task A_group_sorts_by_its_name_as_the_first_address_of_the_envelope()
+    {
+        await using var client = await ImapFixture.LogInAsync(_node, _login);
+        await ImapFixture.CommandAsync(client, "c", "CREATE Groups");
+        string[] to = ["foo bar <a@b.c>", "b@c.d", "team: xx@xx.org, yy@yy.org;", "empty:;", "=?iso-8859-1?q?foo_aar?= <e@f.g>"];
+        foreach (var address in to)
+        {
+            await ImapFixture.AppendAsync(client, "Groups", "", $"From: x@example.test\r\nTo: {address}\r\nCc: {address}\r\nSubject: s\r\n\r\nText.\r\n",
+                "01-Feb-2024 10:00:00 +0000");
+        }
+
+        await Transcript.PlayAsync(client, """
+            C: s EXAMINE Groups
+            S: * FLAGS *
+            S: * 5 EXISTS
+            S: * * RECENT
+            S: * OK [PERMANENTFLAGS *] *
+            S: * OK [UIDVALIDITY *] *
+            S: * OK [UIDNEXT 6] *
+            S: * OK [MAILBOXID (F*)] *
+            S: * OK [UNSEEN 1] *
+            S: s OK [READ-ONLY] Examine completed.
+            ENVELOPE lists a group first as its start marker, whose mailbox is the group's name (RFC 9051 §7.5.2).
+            C: a1 SORT (CC) UTF-8 ALL
+            S: * SORT 1 2 5 4 3
+            S: a1 OK Sort completed.
+            RFC 5957: the display name, else the address, else the group's name.
+            C: a2 SORT (DISPLAYTO) UTF-8 ALL
+            S: * SORT 2 4 5 1 3
+            S: a2 OK Sort completed.
+            """);
+    }
+
+    [Test]
     public async Task THREAD_builds_the_threads_of_RFC_5256_by_references_and_by_subject()
     {
         await using var client = await ImapFixture.LogInAsync(_node, _login);
