@@ -25,14 +25,17 @@ internal sealed class ItemService(FolderCatalog catalog, MailStore mail, Calenda
         var accountId = RpcCaller.Of(context).AccountId;
         var ct = context.CancellationToken;
         var limit = PageLimit.Of(request.Limit, options);
-        var offset = request.Cursor.Length > 0 ? Cursor(request.Cursor) : (int)Math.Min(request.Offset, int.MaxValue);
         var calendar = await catalog.CalendarAsync(accountId, request.FolderId, ct);
         var mailbox = calendar is null ? await catalog.MailboxAsync(accountId, request.FolderId, ct) : null;
         var table = new ItemTables(options, calendar is null ? TableKind.Mail : TableKind.Calendar);
         var columns = request.Columns.Select((tag, i) => table.Column(tag, $"columns[{i}]")).ToList();
         var sort = request.Sort.Select((s, i) => new TableSort(table.Column(s.Tag, $"sort[{i}].tag"), s.Descending)).ToList();
         var folderId = calendar?.Id ?? mailbox!.Id;
-        var page = await tables.QueryAsync(new TableQuery(table.Kind, accountId, folderId, columns, table.Restriction(request.Restriction), sort, offset, limit), ct);
+        var scope = CursorScope.Of(table.Kind, folderId, mailbox?.UidValidity ?? 0, request);
+        // A cursor continues after its row (offset is ignored then); without one, the page starts offset rows in.
+        var after = request.Cursor.Length > 0 ? QueryCursor.Decode(request.Cursor, scope, sort.Count) : null;
+        var offset = after is null ? (int)Math.Min(request.Offset, int.MaxValue) : 0;
+        var page = await tables.QueryAsync(new TableQuery(table.Kind, accountId, folderId, columns, table.Restriction(request.Restriction), sort, offset, limit, after), ct);
         Func<string, string> itemId = calendar is null
             ? key => RpcIds.MailItem(mailbox!.Id, mailbox.UidValidity, long.Parse(key, CultureInfo.InvariantCulture))
             : key => RpcIds.CalendarItem(calendar.Id, key);
@@ -48,9 +51,9 @@ internal sealed class ItemService(FolderCatalog catalog, MailStore mail, Calenda
             reply.Rows.Add(output);
         }
 
-        if (offset + page.Rows.Count < page.Total && page.Rows.Count > 0)
+        if (page.More && page.Rows is [.., var last])
         {
-            reply.NextCursor = SyncTokensCursor(offset + page.Rows.Count);
+            reply.NextCursor = QueryCursor.Encode(scope, new TableKeyset(last.SortKeys, last.Key));
         }
 
         return reply;
@@ -413,11 +416,4 @@ internal sealed class ItemService(FolderCatalog catalog, MailStore mail, Calenda
 
     private static RpcException Conflict(long current) => RpcErrors.Refusal(StatusCode.FailedPrecondition, "change-key-mismatch",
         $"the item changed since you read it (its change key is now {current}); read it again and reapply your change", "change_key");
-
-    private static string SyncTokensCursor(int offset) => "q" + offset.ToString(CultureInfo.InvariantCulture);
-
-    private static int Cursor(string cursor) =>
-        cursor.Length > 1 && cursor[0] == 'q' && int.TryParse(cursor.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var offset)
-            ? offset
-            : throw RpcErrors.BadRequest("invalid-cursor", "cursor", "not a cursor this server gave");
 }

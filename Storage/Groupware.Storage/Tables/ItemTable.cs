@@ -90,15 +90,30 @@ public sealed record TimeRange(DateTimeOffset? Start, DateTimeOffset? End) : Tab
 /// <summary>One sort key.</summary>
 public readonly record struct TableSort(TableColumn Column, bool Descending);
 
-/// <summary>A table query: which folder, what to show, which rows, in which order, which page.</summary>
+/// <summary>
+/// Where a keyset page starts: after the row whose sort key values (one per <see cref="TableQuery.Sort"/> key, null where
+/// the row has none) and key (UID, or calendar object name) these are.
+/// </summary>
+public sealed record TableKeyset(IReadOnlyList<object?> SortKeys, string Key);
+
+/// <summary>
+/// A table query: which folder, what to show, which rows, in which order, which page. A page starts
+/// <paramref name="Offset"/> rows in, or, with <paramref name="After"/>, right after a row an earlier page ended with.
+/// </summary>
 public sealed record TableQuery(TableKind Kind, long AccountId, long FolderId, IReadOnlyList<TableColumn> Columns, TableRestriction? Restriction,
-    IReadOnlyList<TableSort> Sort, int Offset, int Limit);
+    IReadOnlyList<TableSort> Sort, int Offset, int Limit, TableKeyset? After = null);
 
-/// <summary>A row: the item's key (UID, or calendar object name) and one value per column (null when it has none).</summary>
-public sealed record TableRow(string Key, IReadOnlyList<object?> Values);
+/// <summary>
+/// A row: the item's key (UID, or calendar object name), one value per column (null when it has none), and its
+/// values of the query's sort keys, from which a keyset page after it starts.
+/// </summary>
+public sealed record TableRow(string Key, IReadOnlyList<object?> Values, IReadOnlyList<object?> SortKeys);
 
-/// <summary>A page of rows and the number of rows the restriction matches in the whole folder.</summary>
-public sealed record TablePage(IReadOnlyList<TableRow> Rows, long Total);
+/// <summary>
+/// A page of rows, the number of rows the restriction matches in the whole folder, and whether more rows follow the
+/// page in its order.
+/// </summary>
+public sealed record TablePage(IReadOnlyList<TableRow> Rows, long Total, bool More);
 
 /// <summary>
 /// The SQL of an item table (groupware.rpc.v1 Items.Query): the columns map to stored, indexed
@@ -147,11 +162,25 @@ public static class ItemTable
     };
 
     /// <summary>
+    /// Whether a column is never NULL (a NOT NULL column of Migrations/0003 or 0007, or an expression over them): a
+    /// keyset over such columns alone is one row comparison an index can serve.
+    /// </summary>
+    public static bool IsNeverNull(TableKind kind, TableColumn column) => kind switch
+    {
+        TableKind.Mail => column is TableColumn.Uid or TableColumn.ModSeq or TableColumn.ReceivedDate or TableColumn.Size or TableColumn.MessageFlags
+            or TableColumn.Read or TableColumn.Flagged,
+        _ => column is TableColumn.ObjectName or TableColumn.ETag or TableColumn.ICalUid or TableColumn.Component or TableColumn.Size,
+    };
+
+    /// <summary>
     /// The statements of a query, to run in one snapshot: the page, and the count of every row the
     /// restriction matches. The page is its own statement so that the columns, and the join to the
     /// shared content, are computed for its rows only, and so that an order an index has (received
     /// date or size, then UID: Migrations/0015) is read from it and stops after the page. The count
-    /// joins the content only when the restriction needs it. Every column and restriction must be one
+    /// joins the content only when the restriction needs it. The page selects the key, the columns and then the sort
+    /// keys, and one row more than the limit, which tells whether more follow. A keyset page (<see cref="TableQuery.After"/>)
+    /// starts after its row by a comparison of the sort keys and the key (see <see cref="AppendKeyset"/>), so that the
+    /// thousandth page reads as few index entries as the first. Every column and restriction must be one
     /// <see cref="Column"/> knows for the table.
     /// </summary>
     public static (string PageSql, string CountSql, IReadOnlyList<NpgsqlParameter> Parameters) Build(TableQuery query)
@@ -162,7 +191,8 @@ public static class ItemTable
             new("accountId", query.AccountId),
             new("folderId", query.FolderId),
             new("offset", query.Offset),
-            new("limit", query.Limit),
+            // One more than the page, so the store knows whether more rows follow without counting past it.
+            new("limit", query.Limit + 1),
         };
         var mail = query.Kind == TableKind.Mail;
         var where = new StringBuilder(mail ? " WHERE m.account_id = @accountId AND m.mailbox_id = @folderId" : " WHERE o.account_id = @accountId AND o.calendar_id = @folderId");
@@ -172,20 +202,27 @@ public static class ItemTable
             Where(where, query.Kind, restriction, parameters);
         }
 
+        var descending = query.Sort.Count > 0 && query.Sort[0].Descending;
         var page = new StringBuilder("SELECT ").Append(mail ? "m.uid::text" : "o.name");
-        foreach (var column in query.Columns)
+        foreach (var column in query.Columns.Concat(query.Sort.Select(s => s.Column)))
         {
             page.Append(", ").Append(Require(query.Kind, column).Sql);
         }
 
-        page.Append(" FROM ").Append(mail ? MailFrom : CalendarFrom).Append(where).Append(" ORDER BY ");
+        page.Append(" FROM ").Append(mail ? MailFrom : CalendarFrom).Append(where);
+        if (query.After is { } after)
+        {
+            page.Append(" AND ");
+            AppendKeyset(page, query, after, descending, parameters);
+        }
+
+        page.Append(" ORDER BY ");
         foreach (var sort in query.Sort)
         {
             // PostgreSQL's default NULL placement (after every value ascending) keeps the order an index's.
             page.Append(Require(query.Kind, sort.Column).Sql).Append(sort.Descending ? " DESC, " : " ASC, ");
         }
 
-        var descending = query.Sort.Count > 0 && query.Sort[0].Descending;
         page.Append(mail ? "m.uid" : "o.name").Append(descending ? " DESC" : " ASC").Append(" OFFSET @offset LIMIT @limit");
         var needsContent = mail && where.ToString().Contains("b.", StringComparison.Ordinal);
         var count = (mail ? CountedTotal(query.Restriction) : null) is { } counter
@@ -208,6 +245,60 @@ public static class ItemTable
         BitmaskMatch { Mask: (int)SystemFlags.Deleted, AllSet: false } => "b.message_count - b.deleted_count",
         _ => null,
     };
+
+    /// <summary>
+    /// The rows after a keyset's row in the query's order: each sort key in its own direction, with PostgreSQL's NULL
+    /// placement (NULL after every value ascending, before every value descending), then the key in the first sort key's
+    /// direction. When every key is never NULL and all run one way, this is one row comparison,
+    /// <c>(m.internal_date, m.uid) &lt; (@d, @u)</c>, which PostgreSQL reads as a range of an index on those columns after
+    /// the account and folder (Migrations/0015: date or size, then UID), stopping after the page. Otherwise it is the same
+    /// order spelled out key by key: after on the first key, or equal on it and after on the rest.
+    /// </summary>
+    private static void AppendKeyset(StringBuilder sql, TableQuery query, TableKeyset after, bool descending, List<NpgsqlParameter> parameters)
+    {
+        if (after.SortKeys.Count != query.Sort.Count)
+        {
+            throw new ArgumentException($"the keyset has {after.SortKeys.Count} sort keys, the query {query.Sort.Count}", nameof(query));
+        }
+
+        var mail = query.Kind == TableKind.Mail;
+        var keys = query.Sort.Select((s, i) => (Require(query.Kind, s.Column).Sql, Require(query.Kind, s.Column).Type, s.Descending,
+            NeverNull: IsNeverNull(query.Kind, s.Column), Value: after.SortKeys[i])).ToList();
+        object key = mail
+            ? long.TryParse(after.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var uid) ? uid : throw new ArgumentException("not a UID", nameof(query))
+            : after.Key;
+        keys.Add((mail ? "m.uid" : "o.name", mail ? ColumnType.Number : ColumnType.Text, descending, NeverNull: true, Value: key));
+
+        if (keys.All(k => k.NeverNull && k.Value is not null && k.Descending == descending))
+        {
+            sql.Append('(').AppendJoin(", ", keys.Select(k => k.Sql)).Append(descending ? ") < (" : ") > (")
+                .AppendJoin(", ", keys.Select(k => Parameter(parameters, Typed(k.Type, k.Value!)))).Append(')');
+            return;
+        }
+
+        var open = 0;
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var (column, type, down, neverNull, value) = keys[i];
+            var last = i == keys.Count - 1;
+            var parameter = value is null ? null : Parameter(parameters, Typed(type, value));
+            var later = (down, parameter) switch
+            {
+                (false, null) => "false",
+                (false, _) => neverNull ? $"{column} > {parameter}" : $"({column} > {parameter} OR {column} IS NULL)",
+                (true, null) => $"{column} IS NOT NULL",
+                (true, _) => $"{column} < {parameter}",
+            };
+            sql.Append('(').Append(later);
+            if (!last)
+            {
+                sql.Append(" OR (").Append(parameter is null ? $"{column} IS NULL" : $"{column} = {parameter}").Append(" AND ");
+                open++;
+            }
+        }
+
+        sql.Append(new string(')', 2 * open + 1));
+    }
 
     private static (string Sql, ColumnType Type) Require(TableKind kind, TableColumn column) =>
         Column(kind, column) ?? throw new ArgumentException($"{column} is not a column of {kind} tables", nameof(column));

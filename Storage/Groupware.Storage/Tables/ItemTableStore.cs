@@ -23,12 +23,12 @@ public sealed class ItemTableStore(NpgsqlDataSource dataSource)
         FROM calendar_objects o WHERE o.account_id = @accountId GROUP BY o.calendar_id
         """;
 
-    /// <summary>A page of a table and the total it matches, read in one snapshot.</summary>
+    /// <summary>A page of a table, the total it matches and whether more rows follow, read in one snapshot.</summary>
     public async Task<TablePage> QueryAsync(TableQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         var (pageSql, countSql, parameters) = ItemTable.Build(query);
-        var types = query.Columns.Select(c => ItemTable.Column(query.Kind, c)!.Value.Type).ToArray();
+        var types = query.Columns.Concat(query.Sort.Select(s => s.Column)).Select(c => ItemTable.Column(query.Kind, c)!.Value.Type).ToArray();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
         await using var batch = new NpgsqlBatch(connection, transaction);
@@ -55,12 +55,19 @@ public sealed class ItemTableStore(NpgsqlDataSource dataSource)
                 };
             }
 
-            rows.Add(new TableRow(reader.GetString(0), values));
+            rows.Add(new TableRow(reader.GetString(0), values[..query.Columns.Count], values[query.Columns.Count..]));
+        }
+
+        // The page statement reads one row past the limit: its presence says that more follow.
+        var more = rows.Count > query.Limit;
+        if (more)
+        {
+            rows.RemoveAt(rows.Count - 1);
         }
 
         await reader.NextResultAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return new TablePage(rows, reader.GetInt64(0));
+        return new TablePage(rows, reader.GetInt64(0), more);
     }
 
     /// <summary>The counts of every mailbox of the account that has messages (others have none).</summary>
