@@ -18,29 +18,19 @@ ALTER TABLE mailboxes
     ADD COLUMN deleted_bytes bigint NOT NULL DEFAULT 0 CHECK (deleted_bytes >= 0);
 
 -- \Seen is bit 1 and \Deleted bit 8 of system_flags (Groupware.Storage.Mail.SystemFlags).
-CREATE FUNCTION messages_count_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The messages of one INSERT counted in, or of one DELETE counted out: both triggers name their
+-- transition table "changed".
+CREATE FUNCTION messages_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    sign integer := CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END;
 BEGIN
-    UPDATE mailboxes b SET message_count = b.message_count + d.n, unseen_count = b.unseen_count + d.unseen,
-                           deleted_count = b.deleted_count + d.deleted, message_bytes = b.message_bytes + d.bytes,
-                           deleted_bytes = b.deleted_bytes + d.deleted_bytes
+    UPDATE mailboxes b SET message_count = b.message_count + sign * d.n, unseen_count = b.unseen_count + sign * d.unseen,
+                           deleted_count = b.deleted_count + sign * d.deleted, message_bytes = b.message_bytes + sign * d.bytes,
+                           deleted_bytes = b.deleted_bytes + sign * d.deleted_bytes
     FROM (SELECT account_id, mailbox_id, count(*) AS n, count(*) FILTER (WHERE (system_flags & 1) = 0) AS unseen,
                  count(*) FILTER (WHERE (system_flags & 8) <> 0) AS deleted, sum(size) AS bytes,
                  COALESCE(sum(size) FILTER (WHERE (system_flags & 8) <> 0), 0) AS deleted_bytes
-          FROM added GROUP BY account_id, mailbox_id) AS d
-    WHERE b.account_id = d.account_id AND b.id = d.mailbox_id;
-    RETURN NULL;
-END;
-$$;
-
-CREATE FUNCTION messages_count_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE mailboxes b SET message_count = b.message_count - d.n, unseen_count = b.unseen_count - d.unseen,
-                           deleted_count = b.deleted_count - d.deleted, message_bytes = b.message_bytes - d.bytes,
-                           deleted_bytes = b.deleted_bytes - d.deleted_bytes
-    FROM (SELECT account_id, mailbox_id, count(*) AS n, count(*) FILTER (WHERE (system_flags & 1) = 0) AS unseen,
-                 count(*) FILTER (WHERE (system_flags & 8) <> 0) AS deleted, sum(size) AS bytes,
-                 COALESCE(sum(size) FILTER (WHERE (system_flags & 8) <> 0), 0) AS deleted_bytes
-          FROM removed GROUP BY account_id, mailbox_id) AS d
+          FROM changed GROUP BY account_id, mailbox_id) AS d
     WHERE b.account_id = d.account_id AND b.id = d.mailbox_id;
     RETURN NULL;
 END;
@@ -68,9 +58,9 @@ END;
 $$;
 
 CREATE TRIGGER messages_count_insert AFTER INSERT ON messages
-    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION messages_count_insert();
+    REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION messages_count_change();
 CREATE TRIGGER messages_count_delete AFTER DELETE ON messages
-    REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION messages_count_delete();
+    REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION messages_count_change();
 CREATE TRIGGER messages_count_update AFTER UPDATE ON messages
     REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows FOR EACH STATEMENT EXECUTE FUNCTION messages_count_update();
 
