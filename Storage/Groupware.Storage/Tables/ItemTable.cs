@@ -165,7 +165,7 @@ public static class ItemTable
     /// Whether a column is never NULL (a NOT NULL column of Migrations/0003 or 0007, or an expression over them): a
     /// keyset over such columns alone is one row comparison an index can serve.
     /// </summary>
-    public static bool IsNeverNull(TableKind kind, TableColumn column) => kind switch
+    private static bool IsNeverNull(TableKind kind, TableColumn column) => kind switch
     {
         TableKind.Mail => column is TableColumn.Uid or TableColumn.ModSeq or TableColumn.ReceivedDate or TableColumn.Size or TableColumn.MessageFlags
             or TableColumn.Read or TableColumn.Flagged,
@@ -262,8 +262,13 @@ public static class ItemTable
         }
 
         var mail = query.Kind == TableKind.Mail;
-        var keys = query.Sort.Select((s, i) => (Require(query.Kind, s.Column).Sql, Require(query.Kind, s.Column).Type, s.Descending,
-            NeverNull: IsNeverNull(query.Kind, s.Column), Value: after.SortKeys[i])).ToList();
+        var keys = new List<(string Sql, ColumnType Type, bool Descending, bool NeverNull, object? Value)>(query.Sort.Count + 1);
+        for (var i = 0; i < query.Sort.Count; i++)
+        {
+            var (column, type) = Require(query.Kind, query.Sort[i].Column);
+            keys.Add((column, type, query.Sort[i].Descending, IsNeverNull(query.Kind, query.Sort[i].Column), after.SortKeys[i]));
+        }
+
         object key = mail
             ? long.TryParse(after.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var uid) ? uid : throw new ArgumentException("not a UID", nameof(query))
             : after.Key;
